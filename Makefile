@@ -34,7 +34,9 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PC_CFLAGS) \
 
 CORE_SRC = core/util.c core/diag.c core/schema.c core/dialect.c core/manifest.c core/outset.c core/cli.c
 GEN_SRC = generators/gen.c generators/bind.c generators/unit.c generators/apparmor.c generators/dialects.c
-SRC = $(CORE_SRC) $(GEN_SRC)
+FB_SRC = $(wildcard firstboot/*.c) generators/credentials.c
+FW_SRC = $(wildcard firewall/*.c)
+SRC = $(CORE_SRC) $(GEN_SRC) $(FB_SRC) $(FW_SRC)
 OBJ = $(SRC:%.c=$(O)/%.o)
 TEST_C = $(wildcard tests/*.c)
 TEST_BIN = $(TEST_C:tests/%.c=$(O)/tests/%.t)
@@ -43,7 +45,7 @@ TEST_BIN = $(TEST_C:tests/%.c=$(O)/tests/%.t)
 
 all: $(O)/hardenkit
 
-$(O)/%.o: %.c $(wildcard core/*.h generators/*.h)
+$(O)/%.o: %.c $(wildcard core/*.h generators/*.h firewall/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -65,6 +67,7 @@ check: deps
 check-run: $(O)/hardenkit $(TEST_BIN)
 	HARDENKIT=$(CURDIR)/$(O)/hardenkit HARDENKIT_DATADIR=$(CURDIR)/templates \
 	HK_SRCDIR=$(CURDIR) HK_BUILD=$(CURDIR)/$(O) \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
 	prove --exec '' $(TEST_BIN) tests/*.t
 
 demo: deps

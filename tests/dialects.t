@@ -25,7 +25,7 @@ for pair in sshd:all memcached:all mysql:all redis:all postgresql:loopback; do
 done
 
 # Broken dialect files: each must be refused with FILE:LINE and exit 2.
-dir=$(scratch)
+scratch dir
 cp templates/dialects/redis.conf "$dir/redis.conf"
 sed 's/^syntax = .*/syntax = "yaml";/' "$dir/redis.conf" > "$dir/bad-syntax.conf"
 sed -i 's/^name = .*/name = "bad-syntax";/' "$dir/bad-syntax.conf"

@@ -5,7 +5,7 @@
 . "${HK_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 cd "$HK_SRCDIR" || exit 1
 
-tmp=$(scratch)
+scratch tmp
 out=$tmp/root
 "$HARDENKIT" gen -o "$out" packages/*.conf
 ok $? "gen writes every bundled manifest's files"

@@ -38,9 +38,11 @@ done_testing() {
 	[ "$tap_failed" -eq 0 ]
 }
 
-scratch() { # a fresh temporary directory, removed when the test exits
-	d=$(mktemp -d "${TMPDIR:-/tmp}/hk-test.XXXXXX")
-	tap_scratch="${tap_scratch:-} $d"
+# scratch VAR: sets VAR to a fresh temporary directory, removed when the test exits. It assigns
+# rather than prints, because under $(…) the EXIT trap would belong to the subshell and fire at once.
+scratch() {
+	_scratch_dir=$(mktemp -d "${TMPDIR:-/tmp}/hk-test.XXXXXX") || exit 1
+	tap_scratch="${tap_scratch:-} $_scratch_dir"
 	trap 'rm -rf $tap_scratch' EXIT
-	echo "$d"
+	eval "$1=\$_scratch_dir"
 }

@@ -7,7 +7,7 @@
 . "${HK_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 cd "$HK_SRCDIR" || exit 1
 
-tmp=$(scratch)
+scratch tmp
 root=$tmp/root
 "$HARDENKIT" gen --list packages/*.conf > "$tmp/list" || exit 1
 # systemd for the targets verify needs; the manifests' packages for their units and binaries
