@@ -14,7 +14,9 @@ struct command {
 
 static const struct command commands[] = {
 	{ "gen", cmd_gen, "validate manifests and generate hardened configuration into a staging root" },
+	{ "firewall", cmd_firewall, "write the host's default-deny nftables ruleset from the manifests; check or audit rulesets" },
 	{ "dialects", cmd_dialects, "list or check the dialect knowledge base" },
+	{ "firstboot", cmd_firstboot, "make the first-boot credentials gen declared, once, on the installed system" },
 };
 
 static void print_help(FILE *out)

@@ -25,6 +25,8 @@ bool cli_load_dialects(struct dialect_set *set);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 int cmd_gen(int argc, char **argv);
+int cmd_firewall(int argc, char **argv);
 int cmd_dialects(int argc, char **argv);
+int cmd_firstboot(int argc, char **argv);
 
 #endif

@@ -1,6 +1,7 @@
 /* gen: the `hardenkit gen` subcommand: validate manifests, run every generator, commit the
  * result into DESTDIR all or nothing. */
 #include "gen.h"
+#include "credentials.h"
 #include "../core/cli.h"
 #include "../core/schema.h"
 
@@ -114,6 +115,7 @@ int cmd_gen(int argc, char **argv)
 			gen_bind(manifests[i], dialect_set_find(&dialects, manifests[i]->config.dialect), &out);
 			gen_unit(manifests[i], hardening, &out);
 			gen_apparmor(manifests[i], &policy, &out);
+			gen_credentials(manifests[i], dialect_set_find(&dialects, manifests[i]->config.dialect), &out);
 		}
 		if (!outset_commit(&out, destdir, &d))
 			status = EXIT_FINDINGS;
