@@ -49,11 +49,16 @@ static void write_sandbox(struct buf *b, const struct manifest *m, const char *t
 	join(&caps, &m->daemon.capabilities, NULL);
 	join(&families, &m->daemon.address_families, NULL);
 	ip_allow(&allow, m);
+	/* A user namespace maps everyone but root and the service's own user to nobody, and its
+	 * capabilities do not count in the host's network namespace: only a non-root daemon that
+	 * needs no capability can have one. Otherwise the line is left out (systemd's default). */
+	bool own_userns = strcmp(m->daemon.user, "root") != 0 && m->daemon.capabilities.n == 0;
 	const char *const vars[] = {
 		"CAPABILITIES", caps.data ? caps.data : "",
 		"ADDRESS_FAMILIES", families.data,
 		"IP_ALLOW", allow.data,
 		"PROFILE", m->name,
+		"PRIVATE_USERS", own_userns ? "yes" : "",
 		NULL,
 	};
 	for (size_t i = 0; i < m->n_egress; i++)
@@ -79,6 +84,13 @@ static void write_sandbox(struct buf *b, const struct manifest *m, const char *t
 		struct buf rendered = { 0 };
 		gen_render(&rendered, raw, vars);
 		bool reset = rendered.data[strlen(directive) + 1] == '\0';
+		if (reset && raw[strlen(directive) + 1] != '\0') {
+			/* a placeholder with nothing to say: a deliberate reset is written as "X=" */
+			buf_free(&rendered);
+			free(directive);
+			free(raw);
+			continue;
+		}
 		const struct relaxation *r = manifest_relaxation(m, directive);
 		if (r && !reset) {
 			if (!strlist_contains(&done, directive)) {
