@@ -32,11 +32,12 @@ endif
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PC_CFLAGS) \
 	-DHK_VERSION='"$(VERSION)"' -DHK_DATADIR='"$(DATADIR)"'
 
-CORE_SRC = core/util.c core/diag.c core/schema.c core/dialect.c core/manifest.c core/outset.c core/cli.c
+CORE_SRC = $(wildcard core/*.c)
 GEN_SRC = generators/gen.c generators/bind.c generators/unit.c generators/apparmor.c generators/dialects.c
+LINT_SRC = $(wildcard lint/*.c)
 FB_SRC = $(wildcard firstboot/*.c) generators/credentials.c
 FW_SRC = $(wildcard firewall/*.c)
-SRC = $(CORE_SRC) $(GEN_SRC) $(FB_SRC) $(FW_SRC)
+SRC = $(CORE_SRC) $(GEN_SRC) $(FB_SRC) $(FW_SRC) $(LINT_SRC)
 OBJ = $(SRC:%.c=$(O)/%.o)
 TEST_C = $(wildcard tests/*.c)
 TEST_BIN = $(TEST_C:tests/%.c=$(O)/tests/%.t)
@@ -45,7 +46,7 @@ TEST_BIN = $(TEST_C:tests/%.c=$(O)/tests/%.t)
 
 all: $(O)/hardenkit
 
-$(O)/%.o: %.c $(wildcard core/*.h generators/*.h firewall/*.h)
+$(O)/%.o: %.c $(wildcard core/*.h generators/*.h firewall/*.h firstboot/*.h lint/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -57,7 +58,7 @@ $(O)/tests/%.t: tests/%.c tests/tap.h $(OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJ) $(PC_LIBS)
 
 deps:
-	tools/install-deps build test
+	tools/install-deps build test daemon
 
 # The suite: every C test and every shell test, through prove (TAP). The variables tell the
 # shell tests which binary and data to use, so SANITIZE=1 runs them on the sanitized build.
@@ -70,7 +71,8 @@ check-run: $(O)/hardenkit $(TEST_BIN)
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
 	prove --exec '' $(TEST_BIN) tests/*.t
 
-demo: deps
+demo:
+	tools/install-deps build test
 	$(MAKE) demo-run
 
 demo-run: $(O)/hardenkit
