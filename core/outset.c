@@ -187,15 +187,53 @@ static void roll_back(struct pending *p)
 	}
 }
 
+/* Creates ROOT and its missing parents, as `install -d` and DESTDIR conventions expect, and
+ * records those it made (outermost first) so that a failed run can take them away again. */
+static bool make_root(const char *root, struct strlist *made, struct diag *d)
+{
+	if (!*root) {
+		diag_error(d, "(empty)", 0, "the output directory name is empty");
+		return false;
+	}
+	char *path = xstrdup(root);
+	bool ok = true;
+	for (char *slash = path + 1; ok; slash++) {
+		bool last = *slash == '\0';
+		if (*slash != '/' && !last)
+			continue;
+		*slash = '\0';
+		if (mkdir(path, 0755) == 0)
+			strlist_push(made, path);
+		else if (errno != EEXIST) {
+			diag_error(d, root, 0, "cannot create the output directory: %s", strerror(errno));
+			ok = false;
+		}
+		if (last)
+			break;
+		*slash = '/';
+	}
+	free(path);
+	return ok;
+}
+
+static void unmake_root(struct strlist *made)
+{
+	for (size_t i = made->n; i-- > 0;)
+		rmdir(made->v[i]);
+	strlist_free(made);
+}
+
 bool outset_commit(const struct outset *set, const char *root, struct diag *d)
 {
-	if (mkdir(root, 0755) < 0 && errno != EEXIST) {
-		diag_error(d, root, 0, "cannot create the output directory: %s", strerror(errno));
+	struct strlist made_root = { 0 };
+	if (!make_root(root, &made_root, d)) {
+		unmake_root(&made_root);
 		return false;
 	}
 	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		diag_error(d, root, 0, "cannot open the output directory: %s", strerror(errno));
+		unmake_root(&made_root);
 		return false;
 	}
 	struct pending *pend = xcalloc(set->n, sizeof *pend);
@@ -237,5 +275,9 @@ bool outset_commit(const struct outset *set, const char *root, struct diag *d)
 		unlinkat(rootfd, created.v[i], AT_REMOVEDIR);
 	strlist_free(&created);
 	close(rootfd);
+	if (ok)
+		strlist_free(&made_root);
+	else
+		unmake_root(&made_root);
 	return ok;
 }

@@ -146,6 +146,25 @@ int main(void)
 	outset_free(&set);
 	diag_free(&d);
 
+	/* an output directory whose parents are missing is made whole, and taken away again
+	 * when the run fails */
+	diag_init(&d);
+	char *deep = xasprintf("%s/new/deeper/root", root);
+	stage(&set, "/etc/ok", "x\n", 0644);
+	ok(outset_commit(&set, deep, &d), "missing parents of the output directory are created");
+	free(deep);
+	outset_free(&set);
+	deep = xasprintf("%s/gone/deeper/root", root);
+	stage(&set, "/etc/../../escape", "x\n", 0644);
+	ok(!outset_commit(&set, deep, &d), "a failing run into a new nested output directory fails");
+	char *gone = xasprintf("%s/gone", root);
+	ok(access(gone, F_OK) != 0, "and removes the parents it created");
+	free(gone);
+	free(deep);
+	outset_free(&set);
+	ok(!outset_commit(&set, "", &d), "an empty output directory name is refused");
+	diag_free(&d);
+
 	char *cmd = xasprintf("rm -rf '%s' '%s'", root, outside);
 	if (system(cmd) != 0)
 		diag("cleanup failed");
