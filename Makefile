@@ -79,9 +79,10 @@ demo-run: $(O)/hardenkit
 	HARDENKIT=$(CURDIR)/$(O)/hardenkit HARDENKIT_DATADIR=$(CURDIR)/templates tools/demo
 
 install: $(O)/hardenkit
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/dialects $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 $(O)/hardenkit $(DESTDIR)$(BINDIR)/hardenkit
-	install -m 0644 templates/dialects/*.conf $(DESTDIR)$(DATADIR)/dialects/
+	cd templates && find . -type f | while read -r f; do \
+		install -D -m 0644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
 	install -m 0644 doc/hardenkit.1 $(DESTDIR)$(MANDIR)/man1/hardenkit.1
 	install -m 0644 doc/hardenkit-manifest.5 $(DESTDIR)$(MANDIR)/man5/hardenkit-manifest.5
 
