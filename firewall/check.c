@@ -204,9 +204,10 @@ enum fw_check_status fw_check_output(const struct outset *out, const char *destd
 	char *inc = xasprintf("%s" FW_INCLUDE_DIR, tmp);
 	strlist_push(&whole_include, inc);
 	free(inc);
-	struct nftns_job *jobs = xcalloc(stage.n, sizeof *jobs);
-	char **files = xcalloc(stage.n, sizeof *files);
-	char **shown = xcalloc(stage.n, sizeof *shown);
+	/* one job more than files staged: the ruleset is checked even when only snippets are */
+	struct nftns_job *jobs = xcalloc(stage.n + 1, sizeof *jobs);
+	char **files = xcalloc(stage.n + 1, sizeof *files);
+	char **shown = xcalloc(stage.n + 1, sizeof *shown);
 	size_t n = 0;
 	files[n] = xasprintf("%s" FW_RULESET_PATH, tmp);
 	shown[n] = xasprintf("%s" FW_RULESET_PATH, root);

@@ -2,6 +2,8 @@
  * result into DESTDIR all or nothing. */
 #include "gen.h"
 #include "credentials.h"
+#include "../firewall/check.h"
+#include "../firewall/ruleset.h"
 #include "../core/cli.h"
 #include "../core/schema.h"
 
@@ -36,6 +38,37 @@ static void print_listing(const struct manifest *m)
 		printf("%s%s", i ? "," : "", m->packages.v[i]);
 	printf("\t%zu\t%s\n", m->n_relaxations, profile);
 	free(profile);
+}
+
+/* The nftables snippet of each manifest with a public listener, so that installing the
+ * package opens exactly its own ports; checked by libnftables with what DESTDIR holds before
+ * anything is written. */
+static bool gen_firewall_snippets(struct manifest *const *ms, size_t n, struct outset *out, const char *destdir,
+				  struct diag *d)
+{
+	struct fw_templates t = { 0 };
+	if (!fw_templates_load(&t, cli_datadir(), d))
+		return false;
+	/* checked as the host loads them: on the ruleset that `hardenkit firewall` installs */
+	struct outset check = { 0 };
+	struct buf ruleset = { 0 };
+	fw_render_ruleset(&ruleset, &t, true);
+	outset_add(&check, FW_RULESET_PATH, &ruleset, 0644);
+	for (size_t i = 0; i < n; i++) {
+		if (!fw_has_public(ms[i]))
+			continue;
+		struct buf b = { 0 }, copy = { 0 };
+		fw_render_snippet(&b, &t, ms[i]);
+		buf_append(&copy, b.data, b.len);
+		char *path = fw_snippet_path(ms[i]);
+		outset_add(out, path, &b, 0644);
+		outset_add(&check, path, &copy, 0644);
+		free(path);
+	}
+	bool ok = fw_check_output(&check, destdir, &t, d) == FW_CHECK_OK;
+	outset_free(&check);
+	fw_templates_free(&t);
+	return ok;
 }
 
 int cmd_gen(int argc, char **argv)
@@ -111,13 +144,20 @@ int cmd_gen(int argc, char **argv)
 		printf("hardenkit gen: %zu manifest%s valid\n", n, n == 1 ? "" : "s");
 	} else {
 		struct outset out = { 0 };
+		bool staged = true, any_public = false;
 		for (size_t i = 0; i < n; i++) {
-			gen_bind(manifests[i], dialect_set_find(&dialects, manifests[i]->config.dialect), &out);
+			const struct dialect *dl = dialect_set_find(&dialects, manifests[i]->config.dialect);
+			gen_bind(manifests[i], dl, &out);
 			gen_unit(manifests[i], hardening, &out);
 			gen_apparmor(manifests[i], &policy, &out);
-			gen_credentials(manifests[i], dialect_set_find(&dialects, manifests[i]->config.dialect), &out);
+			staged &= gen_credentials_checked(manifests[i], dl, &out, &d);
+			any_public |= fw_has_public(manifests[i]);
 		}
-		if (!outset_commit(&out, destdir, &d))
+		if (staged && any_public)
+			staged = gen_firewall_snippets(manifests, n, &out, destdir, &d);
+		if (!staged)
+			status = EXIT_USAGE; /* a template the manifests need is missing or broken */
+		else if (!outset_commit(&out, destdir, &d))
 			status = EXIT_FINDINGS;
 		diag_flush(&d, stderr);
 		outset_free(&out);
