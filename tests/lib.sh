@@ -15,7 +15,8 @@ ok() { # ok COND-EXIT-STATUS DESCRIPTION
 		echo "ok $tap_n - $2"
 	else
 		echo "not ok $tap_n - $2"
-		tap_failed=$((tap_failed + 1))
+		# a "# TODO" test is a known, visible gap: TAP reports it and does not fail the suite
+		case $2 in *"# TODO"*) ;; *) tap_failed=$((tap_failed + 1)) ;; esac
 	fi
 }
 
