@@ -22,6 +22,13 @@ static bool when_always(const struct manifest *m) { (void)m; return true; }
 static bool when_tcp(const struct manifest *m) { return has_proto(m, PROTO_TCP); }
 static bool when_udp(const struct manifest *m) { return has_proto(m, PROTO_UDP); }
 static bool when_egress(const struct manifest *m) { return m->n_egress > 0; }
+static bool when_credential(const struct manifest *m)
+{
+	for (size_t i = 0; i < m->n_credentials; i++)
+		if (m->credentials[i].delivery == DELIVERY_CREDENTIAL)
+			return true;
+	return false;
+}
 
 static const struct {
 	const char *name;
@@ -31,6 +38,7 @@ static const struct {
 	{ "tcp", when_tcp },
 	{ "udp", when_udp },
 	{ "egress", when_egress },
+	{ "credential", when_credential },
 };
 
 /* The values a "per" group repeats over. */
@@ -76,7 +84,7 @@ static void per_values(const struct manifest *m, const char *per, struct strlist
 	}
 }
 
-static const char *const when_names[] = { "always", "tcp", "udp", "egress", NULL };
+static const char *const when_names[] = { "always", "tcp", "udp", "egress", "credential", NULL };
 static const char *const per_names[] = { "read", "write", "state", "logs", "runtime", "cache", "exec",
 					 "config", "socket", "pidfile", "capability", NULL };
 
@@ -189,7 +197,8 @@ void gen_apparmor(const struct manifest *m, const struct policy *p, struct outse
 			continue;
 		buf_printf(&b, "\n  # %s\n", g->name);
 		for (size_t v = 0; v < values.n; v++) {
-			const char *const vars[] = { "BINARY", binary, "PATH", values.v[v], "CAP", values.v[v], NULL };
+			const char *const vars[] = { "BINARY", binary, "PATH", values.v[v], "CAP", values.v[v],
+						     "UNIT", m->daemon.unit, NULL };
 			for (size_t r = 0; r < g->rules.n; r++) {
 				buf_puts(&b, "  ");
 				gen_render(&b, g->rules.v[r], vars);

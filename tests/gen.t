@@ -44,6 +44,11 @@ while IFS="$(printf '\t')" read -r name unit kind _packages relaxations profile;
 	ok $? "$name: the profile is in enforce mode (no complain flag)"
 	! grep -Eq '^\s*capability\s*,|\s(u|U|pu|PU|cu|CU)x\s*,|/\*\*\s+[a-z]*w[a-z]*x' "$p"
 	ok $? "$name: no bare capability, no unconfined exec, no wildcard write+exec"
+	creds=$out/usr/lib/systemd/system/$unit.d/60-hardenkit-credentials.conf
+	if [ -f "$creds" ] && grep -q '^LoadCredential=' "$creds"; then
+		grep -qF "/run/credentials/$unit/* r," "$p"
+		ok $? "$name: the profile lets the daemon read the credentials its unit loads"
+	fi
 done < "$tmp/list"
 
 # Bind configs: every loopback-only manifest's bind file names no wildcard address.
