@@ -332,7 +332,13 @@ listen() { # listen NS tcp|udp PORT: a server on every address that greets with 
 reach() { # reach NS tcp4|tcp6|udp4|udp6 ADDR PORT: what the server answers, "" if nothing
 	case $2 in
 	tcp*) timeout 10 ip netns exec "$1" socat -t2 -T3 - "TCP${2#tcp}:$3:$4,connect-timeout=2" </dev/null 2>/dev/null ;;
-	udp*) echo ping | timeout 10 ip netns exec "$1" socat -T2 - "UDP${2#udp}:$3:$4" 2>/dev/null ;;
+	udp*) # UDP may lose a datagram (the first one can race the server's fork): up to 3 tries;
+		# a port the ruleset blocks stays silent however often it is asked
+		for _try in 1 2 3; do
+			answer=$(echo ping | timeout 10 ip netns exec "$1" socat -T2 - "UDP${2#udp}:$3:$4" 2>/dev/null)
+			[ -n "$answer" ] && break
+		done
+		echo "$answer" ;;
 	esac
 }
 
