@@ -28,6 +28,14 @@ void outset_add(struct outset *set, const char *path, struct buf *content, mode_
 	*content = (struct buf){ 0 };
 }
 
+void outset_add_dir(struct outset *set, const char *path)
+{
+	while (*path == '/')
+		path++;
+	if (!strlist_contains(&set->dirs, path))
+		strlist_push(&set->dirs, path);
+}
+
 const struct outfile *outset_find(const struct outset *set, const char *path)
 {
 	while (*path == '/')
@@ -47,6 +55,7 @@ void outset_free(struct outset *set)
 	free(set->v);
 	set->v = NULL;
 	set->n = 0;
+	strlist_free(&set->dirs);
 }
 
 /* A staged file on its way to disk. */
@@ -242,6 +251,19 @@ bool outset_commit(const struct outset *set, const char *root, struct diag *d)
 		pend[i].dirfd = -1;
 
 	bool ok = true;
+	for (size_t i = 0; i < set->dirs.n && ok; i++) {
+		/* the parent of DIR/x is DIR: open_parent_dir makes it, and refuses what it refuses */
+		char *inside = xasprintf("%s/x", set->dirs.v[i]), *base = NULL;
+		int fd = open_parent_dir(rootfd, inside, &base, &created);
+		if (fd < 0) {
+			diag_error(d, root, 0, "cannot create the directory /%s: %s", set->dirs.v[i], strerror(errno));
+			ok = false;
+		} else {
+			close(fd);
+		}
+		free(base);
+		free(inside);
+	}
 	for (size_t i = 0; i < set->n && ok; i++)
 		ok = stage_file(rootfd, &set->v[i], &pend[i], root, &created, d);
 

@@ -19,12 +19,17 @@ struct outfile {
 struct outset {
 	struct outfile *v;
 	size_t n;
+	struct strlist dirs; /* directories to ship even when no file is staged in them */
 };
 
 /* Stages PATH (absolute inside the root, e.g. "/etc/foo.conf") with CONTENT, which the set
  * takes over. A later file with the same path replaces the earlier one. */
 void outset_add(struct outset *set, const char *path, struct buf *content, mode_t mode);
 const struct outfile *outset_find(const struct outset *set, const char *path);
+/* Stages directory PATH: created (0755, with its parents) when missing, left as it is when it
+ * exists. For a directory a package must ship empty, such as an include directory that only
+ * first boot fills. */
+void outset_add_dir(struct outset *set, const char *path);
 
 /* Writes every staged file below ROOT, creating directories (0755) as needed and never
  * following a symlink inside ROOT. Owner is root:root when run as root, else the caller.

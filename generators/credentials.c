@@ -558,6 +558,19 @@ bool gen_credentials_checked(const struct manifest *m, const struct dialect *dl,
 				outset_add(out, p, &staged.v[i].content, staged.v[i].mode);
 				free(p);
 			}
+			/* the oneshot writes include files under ProtectSystem=strict: their directory
+			 * must exist before it runs (ReadWritePaths= cannot make it), so gen ships it */
+			for (size_t i = 0; i < s->n; i++) {
+				if (!s->v[i].include)
+					continue;
+				const char *file = s->v[i].include->file.path;
+				const char *slash = strrchr(file, '/');
+				if (slash && slash != file) {
+					char *dir = xasprintf("%.*s", (int)(slash - file), file);
+					outset_add_dir(out, dir);
+					free(dir);
+				}
+			}
 		}
 		outset_free(&staged);
 		free(unit);

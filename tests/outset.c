@@ -146,6 +146,20 @@ int main(void)
 	outset_free(&set);
 	diag_free(&d);
 
+	/* a directory staged on its own is made, with its parents, and an existing one is kept */
+	diag_init(&d);
+	outset_add_dir(&set, "/etc/empty/inc.d");
+	outset_add_dir(&set, "/etc/a");
+	ok(outset_commit(&set, root, &d), "a commit with directories only succeeds");
+	p = xasprintf("%s/etc/empty/inc.d", root);
+	ok(stat(p, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0755, "an empty directory is shipped, 0755");
+	free(p);
+	p = xasprintf("%s/etc/a/b/one.conf", root);
+	ok(access(p, F_OK) == 0, "an existing directory keeps what it holds");
+	free(p);
+	outset_free(&set);
+	diag_free(&d);
+
 	/* an output directory whose parents are missing is made whole, and taken away again
 	 * when the run fails */
 	diag_init(&d);
