@@ -59,6 +59,7 @@ static const struct schema_field dialect_fields[] = {
 	{ "files", SCHEMA_STRINGS, REQ | NONEMPTY | SCHEMA_ABSPATH, NULL, 0, 0, NULL },
 	{ "syntax", SCHEMA_STRING, REQ, syntax_names, 0, 0, NULL },
 	{ "comment", SCHEMA_STRING, REQ | NONEMPTY, NULL, 0, 0, NULL },
+	{ "comment_lead", SCHEMA_STRING, NONEMPTY, NULL, 0, 0, NULL },
 	{ "case_sensitive", SCHEMA_BOOL, 0, NULL, 0, 0, NULL },
 	{ "sources", SCHEMA_STRINGS, REQ | NONEMPTY, NULL, 0, 0, NULL },
 	{ "listen", SCHEMA_GROUP, REQ, NULL, 0, 0, listen_fields },
@@ -90,6 +91,8 @@ static void extract(struct dialect *dl, const config_setting_t *root)
 	schema_strings(root, "sources", &dl->sources);
 	dl->syntax = (enum dialect_syntax)index_of(syntax_names, schema_string(root, "syntax", ""));
 	dl->comment = xstrdup(schema_string(root, "comment", "#"));
+	const char *lead = schema_string(root, "comment_lead", NULL);
+	dl->comment_lead = lead ? xstrdup(lead) : xasprintf("%.1s", dl->comment);
 	dl->case_sensitive = schema_bool(root, "case_sensitive", true);
 
 	const config_setting_t *listen = config_setting_get_member(root, "listen");
@@ -178,6 +181,7 @@ void dialect_free(struct dialect *dl)
 	strlist_free(&dl->files);
 	strlist_free(&dl->sources);
 	free(dl->comment);
+	free(dl->comment_lead);
 	strlist_free(&dl->listen.keys);
 	strlist_free(&dl->listen.port_keys);
 	free(dl->listen.fallback_source);

@@ -36,6 +36,7 @@ struct dialect {
 	struct strlist daemons, files, sources;
 	enum dialect_syntax syntax;
 	char *comment;
+	char *comment_lead; /* what starts a comment gen writes: comment_lead, else comment's first character */
 	bool case_sensitive;
 	struct {
 		struct strlist keys, port_keys;
