@@ -265,6 +265,26 @@ static bool derive_mysql_native(struct secret *out, const struct secret *in)
 	return ok;
 }
 
+/* Mosquitto 2.0's password file hash, as mosquitto_passwd writes it: "$7$" (PBKDF2-HMAC-SHA512),
+ * the iterations, then base64 of a 12-byte salt and of the 64-byte key (password_mosq.c). */
+static bool derive_mosquitto_pbkdf2(struct secret *out, const struct secret *in)
+{
+	enum { SALT = 12, ITER = 101, KEY = 64 };
+	unsigned char salt[SALT], key[KEY];
+	bool ok = RAND_bytes(salt, SALT) == 1 &&
+		  PKCS5_PBKDF2_HMAC(in->v, (int)in->len, salt, SALT, ITER, EVP_sha512(), KEY, key) == 1;
+	if (ok) {
+		char b_salt[4 * SALT / 3 + 4], b_key[4 * KEY / 3 + 4], text[160];
+		base64(b_salt, salt, SALT);
+		base64(b_key, key, KEY);
+		int n = snprintf(text, sizeof text, "$7$%d$%s$%s", ITER, b_salt, b_key);
+		secret_set(out, text, (size_t)n);
+		OPENSSL_cleanse(text, sizeof text);
+	}
+	OPENSSL_cleanse(key, KEY);
+	return ok;
+}
+
 /* The placeholders a delivery template may use where the secret goes. */
 static const struct {
 	const char *name;
@@ -274,6 +294,7 @@ static const struct {
 	{ "SCRAM_SHA_256", derive_scram_sha_256 },
 	{ "SSHA", derive_ssha },
 	{ "MYSQL_NATIVE_PASSWORD", derive_mysql_native },
+	{ "MOSQUITTO_PBKDF2", derive_mosquitto_pbkdf2 },
 };
 enum { N_PLACEHOLDERS = sizeof placeholders / sizeof *placeholders };
 

@@ -8,7 +8,8 @@
 #   mariadb:      root@localhost logs in over TCP with the secret, not with a wrong one;
 #   slapd:        the rootdn binds with the secret (olcRootPW set offline by slapmodify), not
 #                 with a wrong one;
-#   snmpd:        the generated community answers, Debian's default 'public' does not.
+#   snmpd:        the generated community answers, Debian's default 'public' does not;
+#   mosquitto:    the generated account publishes, anonymous clients and a wrong password do not.
 # Every wait is bounded and every daemon started here is stopped at exit, even on failure.
 . "${HK_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$HK_SRCDIR/tests/firstboot-lib.sh"
@@ -28,7 +29,7 @@ ok $? "a private network namespace with its own loopback: nothing here is reacha
 # The daemons are Debian packages of kind "daemon" in tools/debian-deps.txt, installed under a
 # policy-rc.d that keeps Debian from starting them with their stock configuration.
 missing=
-for pkg in redis-server postgresql mariadb-server slapd snmpd ldap-utils snmp; do
+for pkg in redis-server postgresql mariadb-server slapd snmpd ldap-utils snmp mosquitto mosquitto-clients; do
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)" = installed ] || missing="$missing $pkg"
 done
 if [ -n "$missing" ]; then
@@ -225,6 +226,35 @@ ok $? "the generated community reads sysLocation ($(head -n 1 "$tmp/snmp.out" | 
 snmpget -v2c -t 1 -r 0 -On -c public 127.0.0.1:16161 .1.3.6.1.2.1.1.6.0 > "$tmp/snmp.out" 2>&1
 grep -q 'Timeout: No Response' "$tmp/snmp.out"
 ok $? "'public' gets no answer ($(head -n 1 "$tmp/snmp.out"))"
+stop_daemons
+
+# --- mosquitto -----------------------------------------------------------------------------------
+"$HARDENKIT" gen -o "$root" packages/mosquitto.conf > "$tmp/gen.out" 2>&1
+ok $? "gen packages/mosquitto.conf$(head -n 3 "$tmp/gen.out" | sed 's/^/: /')"
+"$HARDENKIT" firstboot --root "$root" mosquitto > "$tmp/out" 2>&1
+ok $? "firstboot mosquitto$(grep error "$tmp/out" | head -n 3 | sed 's/^/: /')"
+pwfile=$root/etc/mosquitto/hardenkit/password
+is "$(stat -c '%a %U' "$pwfile")" "400 mosquitto" "the password file is mosquitto's, 0400"
+grep -Eq '^mosquitto:\$7\$101\$[A-Za-z0-9+/=]{16}\$[A-Za-z0-9+/=]{88}$' "$pwfile"
+ok $? "it holds one mosquitto_passwd entry (\$7\$, PBKDF2-SHA512), not the password"
+password=$(cat "$root/etc/credstore/mosquitto.password")
+! grep -qF "$password" "$pwfile"
+ok $? "the password itself is not in the password file"
+# Debian's mosquitto.conf logs to a file and keeps state in /var/lib; the test needs neither:
+# only the conf.d files gen wrote (the listeners and the password_file line)
+printf 'log_dest stderr\ninclude_dir /etc/mosquitto/conf.d\n' > "$root/etc/mosquitto/test.conf"
+chroot "$root" /usr/sbin/mosquitto -c /etc/mosquitto/test.conf > "$tmp/mosquitto.log" 2>&1 &
+fb_daemons="$fb_daemons $!"
+fb_until 20 sh -c "ss -Hltn | grep -q '127.0.0.1:1883'"
+ok $? "mosquitto listens on 127.0.0.1:1883 ($(tail -n 1 "$tmp/mosquitto.log"))"
+mosquitto_pub -h 127.0.0.1 -p 1883 -u mosquitto -P "$password" -t hk/test -m hello > "$tmp/pub.out" 2>&1
+ok $? "the generated account publishes ($(head -n 1 "$tmp/pub.out"))"
+mosquitto_pub -h 127.0.0.1 -p 1883 -t hk/test -m hello > "$tmp/pub.out" 2>&1
+[ $? != 0 ] && grep -qi 'not authori[sz]ed' "$tmp/pub.out"
+ok $? "an anonymous client is refused ($(head -n 1 "$tmp/pub.out"))"
+mosquitto_pub -h 127.0.0.1 -p 1883 -u mosquitto -P wrong-password -t hk/test -m hello > "$tmp/pub.out" 2>&1
+[ $? != 0 ] && grep -qi 'not authori[sz]ed' "$tmp/pub.out"
+ok $? "a wrong password is refused ($(head -n 1 "$tmp/pub.out"))"
 stop_daemons
 
 done_testing
