@@ -6,8 +6,8 @@
 # is never touched), starts the daemon directly (systemd is not PID 1 here) with Debian's own
 # command line, and asserts from the kernel's socket table (ss) that it listens on loopback (and
 # the manifest's unix sockets) only, that the real client works over 127.0.0.1 and ::1, and that
-# from another network namespace, across a veth pair, the port is refused at 10.77.0.1 and
-# [fd77::1]. For nginx and sshd, Debian's stock configuration is started the same way first and
+# from another network namespace, across a veth pair, the port is refused at 198.51.100.1 and
+# [2001:db8:77::1]. For nginx and sshd, Debian's stock configuration is started the same way first and
 # is reachable there: the generated file is what changed it.
 # Everything runs in private mount, network and PID namespaces: the daemons see only loopback and
 # the veth, every mount disappears with the namespace, and the kernel kills whatever is left
@@ -82,10 +82,10 @@ cpid=$!
 until_ok 10 sh -c "[ \"\$(readlink /proc/$cpid/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]"
 ok $? "a second network namespace for the outside client (pid $cpid)"
 ip link add hk0 type veth peer name hk1 && ip link set hk1 netns "$cpid" &&
-	ip addr add 10.77.0.1/24 dev hk0 && ip -6 addr add fd77::1/64 dev hk0 nodad && ip link set hk0 up &&
-	nsenter -t "$cpid" -n sh -c 'ip link set lo up && ip addr add 10.77.0.2/24 dev hk1 &&
-		ip -6 addr add fd77::2/64 dev hk1 nodad && ip link set hk1 up'
-ok $? "veth pair: 10.77.0.1 and fd77::1 here, 10.77.0.2 and fd77::2 outside"
+	ip addr add 198.51.100.1/24 dev hk0 && ip -6 addr add 2001:db8:77::1/64 dev hk0 nodad && ip link set hk0 up &&
+	nsenter -t "$cpid" -n sh -c 'ip link set lo up && ip addr add 198.51.100.2/24 dev hk1 &&
+		ip -6 addr add 2001:db8:77::2/64 dev hk1 nodad && ip link set hk1 up'
+ok $? "veth pair: 198.51.100.1 and 2001:db8:77::1 here, 198.51.100.2 and 2001:db8:77::2 outside"
 
 # reach ADDR PORT: a TCP connect from the outside namespace: "open", "refused" or the error
 reach() {
@@ -112,18 +112,18 @@ exec_of() { sed -n 's/^ *exec = "\(.*\)";.*$/\1/p' "$1" | head -n 1; }
 is_listening() { ss -ltnH "sport = :$1" | grep -q .; }
 # outside_closed PORT NAME: from the other namespace, PORT is refused on both veth addresses
 outside_closed() {
-	is "$(reach 10.77.0.1 "$1")" refused "$2: from outside, 10.77.0.1:$1 is refused"
-	is "$(reach fd77::1 "$1")" refused "$2: from outside, [fd77::1]:$1 is refused"
+	is "$(reach 198.51.100.1 "$1")" refused "$2: from outside, 198.51.100.1:$1 is refused"
+	is "$(reach 2001:db8:77::1 "$1")" refused "$2: from outside, [2001:db8:77::1]:$1 is refused"
 }
 
-socat -u TCP4-LISTEN:7,bind=10.77.0.1,reuseaddr,fork OPEN:/dev/null &
+socat -u TCP4-LISTEN:7,bind=198.51.100.1,reuseaddr,fork OPEN:/dev/null &
 daemons="$!"
-socat -u TCP6-LISTEN:7,bind=[fd77::1],reuseaddr,fork OPEN:/dev/null &
+socat -u TCP6-LISTEN:7,bind=[2001:db8:77::1],reuseaddr,fork OPEN:/dev/null &
 daemons="$daemons $!"
 until_ok 10 sh -c 'ss -ltnH "sport = :7" | grep -c . | grep -qx 2'
-until_ok 10 sh -c "nsenter -t $cpid -n socat -u OPEN:/dev/null TCP4:10.77.0.1:7,connect-timeout=1"
-is "$(reach 10.77.0.1 7) $(reach fd77::1 7)" "open open" "control: a listener on the veth addresses is reachable from outside"
-is "$(reach 10.77.0.1 8) $(reach fd77::1 8)" "refused refused" "control: a port nobody listens on is refused"
+until_ok 10 sh -c "nsenter -t $cpid -n socat -u OPEN:/dev/null TCP4:198.51.100.1:7,connect-timeout=1"
+is "$(reach 198.51.100.1 7) $(reach 2001:db8:77::1 7)" "open open" "control: a listener on the veth addresses is reachable from outside"
+is "$(reach 198.51.100.1 8) $(reach 2001:db8:77::1 8)" "refused refused" "control: a port nobody listens on is refused"
 stop_daemons
 is "$(listening)" "" "nothing listens in the namespace before the daemons start"
 
@@ -309,9 +309,9 @@ nginx_start
 ok $? "stock nginx (Debian's sites-enabled/default) answers on 127.0.0.1:80" ||
 	cat "$tmp/nginx-t.out" "$tmp/nginx.out" | sed 's/^/# /'
 is "$(listening)" "0.0.0.0:80 [::]:80" "stock nginx listens on every address"
-is "$(reach 10.77.0.1 80) $(reach fd77::1 80)" "open open" "stock nginx: reachable from outside at 10.77.0.1:80 and [fd77::1]:80"
-nsenter -t "$cpid" -n curl -sS -m 10 http://10.77.0.1/ 2>&1 | grep -q "Welcome to nginx"
-ok $? "stock nginx: curl http://10.77.0.1/ from outside gets Debian's welcome page"
+is "$(reach 198.51.100.1 80) $(reach 2001:db8:77::1 80)" "open open" "stock nginx: reachable from outside at 198.51.100.1:80 and [2001:db8:77::1]:80"
+nsenter -t "$cpid" -n curl -sS -m 10 http://198.51.100.1/ 2>&1 | grep -q "Welcome to nginx"
+ok $? "stock nginx: curl http://198.51.100.1/ from outside gets Debian's welcome page"
 stop_daemons
 stage_etc nginx
 files=$(install_generated /etc/nginx)
@@ -349,8 +349,8 @@ hostkey() {
 sshd_start
 ok $? "stock sshd ($exec_line) starts with Debian's sshd_config" || cat "$tmp/sshd-t.out" "$tmp/sshd.out" | sed 's/^/# /'
 is "$(listening)" "0.0.0.0:22 [::]:22" "stock sshd listens on every address"
-is "$(reach 10.77.0.1 22) $(reach fd77::1 22)" "open open" "stock sshd: reachable from outside at 10.77.0.1:22 and [fd77::1]:22"
-is "$(keyscan 10.77.0.1 "$cpid")" "$(hostkey)" "stock sshd: ssh-keyscan 10.77.0.1 from outside gets its host key"
+is "$(reach 198.51.100.1 22) $(reach 2001:db8:77::1 22)" "open open" "stock sshd: reachable from outside at 198.51.100.1:22 and [2001:db8:77::1]:22"
+is "$(keyscan 198.51.100.1 "$cpid")" "$(hostkey)" "stock sshd: ssh-keyscan 198.51.100.1 from outside gets its host key"
 stop_daemons
 sshd_start generated
 ok $? "sshd with the generated $files starts" || cat "$tmp/sshd-t.out" "$tmp/sshd.out" | sed 's/^/# /'

@@ -307,12 +307,12 @@ ok $? "two network namespaces: $ns_host (the host) and $ns_remote (a remote host
 # nothing is ever created in the namespace this test runs in
 ip -n "$ns_host" link add hkfw0 type veth peer name hkfw1 netns "$ns_remote" &&
 	ip -n "$ns_host" addr add 192.0.2.1/24 dev hkfw0 &&
-	ip -n "$ns_host" addr add fd00::1/64 dev hkfw0 nodad &&
+	ip -n "$ns_host" addr add 2001:db8::1/64 dev hkfw0 nodad &&
 	ip -n "$ns_remote" addr add 192.0.2.2/24 dev hkfw1 &&
-	ip -n "$ns_remote" addr add fd00::2/64 dev hkfw1 nodad &&
+	ip -n "$ns_remote" addr add 2001:db8::2/64 dev hkfw1 nodad &&
 	ip -n "$ns_host" link set lo up && ip -n "$ns_host" link set hkfw0 up &&
 	ip -n "$ns_remote" link set lo up && ip -n "$ns_remote" link set hkfw1 up
-ok $? "a veth pair joins them: 192.0.2.1/fd00::1 (host), 192.0.2.2/fd00::2 (remote)"
+ok $? "a veth pair joins them: 192.0.2.1/2001:db8::1 (host), 192.0.2.2/2001:db8::2 (remote)"
 
 listen() { # listen NS tcp|udp PORT: a server on every address that greets with its port
 	case $2 in
@@ -359,15 +359,15 @@ ip -n "$ns_host" neigh flush all; ip -n "$ns_remote" neigh flush all
 is "$(reach "$ns_host" tcp4 127.0.0.1 8080)" hello-8080 "tcp 8080 is reachable from the host's own loopback (IPv4)"
 is "$(reach "$ns_host" tcp6 '[::1]' 8080)" hello-8080 "tcp 8080 is reachable from the host's own loopback (IPv6)"
 is "$(reach "$ns_remote" tcp4 192.0.2.1 8080)" "" "tcp 8080, which no manifest declares, is unreachable from the remote (IPv4)"
-is "$(reach "$ns_remote" tcp6 '[fd00::1]' 8080)" "" "... and over IPv6"
+is "$(reach "$ns_remote" tcp6 '[2001:db8::1]' 8080)" "" "... and over IPv6"
 is "$(reach "$ns_remote" tcp4 192.0.2.1 6380)" "" "tcp 6380, loopback in its manifest, is unreachable from the remote even though the server binds every address"
 is "$(reach "$ns_remote" udp4 192.0.2.1 5300)" "" "udp 5300, which no manifest declares, gets no answer to the remote"
 is "$(reach "$ns_remote" tcp4 192.0.2.1 8443)" hello-8443 "tcp 8443, public in webshop's manifest, is reachable from the remote (IPv4)"
-is "$(reach "$ns_remote" tcp6 '[fd00::1]' 8443)" hello-8443 "... and over IPv6 (neighbour discovery passes the firewall)"
+is "$(reach "$ns_remote" tcp6 '[2001:db8::1]' 8443)" hello-8443 "... and over IPv6 (neighbour discovery passes the firewall)"
 is "$(reach "$ns_remote" tcp4 192.0.2.1 2525)" hello-2525 "tcp 2525, public in relay's manifest, is reachable from the remote"
 is "$(reach "$ns_remote" udp4 192.0.2.1 8443)" hello-8443 "udp 8443, public in webshop's manifest, answers the remote"
 is "$(reach "$ns_host" tcp4 192.0.2.2 9090)" hello-9090 "replies to the host's own outbound connections get back in (IPv4)"
-is "$(reach "$ns_host" tcp6 '[fd00::2]' 9090)" hello-9090 "... and over IPv6"
+is "$(reach "$ns_host" tcp6 '[2001:db8::2]' 9090)" hello-9090 "... and over IPv6"
 
 # Removing a package removes exactly its port: relay's snippet goes, the ruleset is reloaded.
 cp -a "$out" "$tmp/removed"
