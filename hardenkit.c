@@ -16,7 +16,11 @@ static const struct command commands[] = {
 	{ "gen", cmd_gen, "validate manifests and generate hardened configuration into a staging root" },
 	{ "firewall", cmd_firewall, "write the host's default-deny nftables ruleset from the manifests; check or audit rulesets" },
 	{ "dialects", cmd_dialects, "list or check the dialect knowledge base" },
+	{ "lint", cmd_lint, "judge packages (.deb .rpm .pkg.tar.* .apk .tar.* trees, files) against the default-deny invariants" },
+	{ "rules", cmd_rules, "list the linter's rules" },
+	{ "explain", cmd_explain, "explain one linter rule: what it refuses, why, how to fix it" },
 	{ "firstboot", cmd_firstboot, "make the first-boot credentials gen declared, once, on the installed system" },
+	{ "exposure", cmd_exposure, "print the exposure score of service units, as systemd-analyze security computes it" },
 };
 
 static void print_help(FILE *out)

@@ -28,5 +28,9 @@ int cmd_gen(int argc, char **argv);
 int cmd_firewall(int argc, char **argv);
 int cmd_dialects(int argc, char **argv);
 int cmd_firstboot(int argc, char **argv);
+int cmd_exposure(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif

@@ -1,0 +1,133 @@
+/* Tests of the linter's readers without any archive: the listen-address classifier, the
+ * dialect config reader on each syntax, the profile outline, the shell command scan, and the
+ * ELF reader fed in small pieces, as the archive walker feeds it. */
+#include "../core/dialect.h"
+#include "../lint/aaprofile.h"
+#include "../lint/confread.h"
+#include "../lint/elf.h"
+#include "../lint/lintdata.h"
+#include "../lint/listen.h"
+#include "tap.h"
+
+#include <stdlib.h>
+
+static const struct {
+	const char *token;
+	enum addr_class want;
+} tokens[] = {
+	{ "127.0.0.1", ADDR_LOCAL },	  { "127.0.0.1:6379", ADDR_LOCAL }, { "[::1]:22", ADDR_LOCAL },
+	{ "::1", ADDR_LOCAL },		  { "-::1", ADDR_LOCAL },	    { "localhost:631", ADDR_LOCAL },
+	{ "/run/redis.sock", ADDR_LOCAL }, { "unix:/run/x.sock", ADDR_LOCAL }, { "ldapi:///", ADDR_LOCAL },
+	{ "inet:8891@localhost", ADDR_LOCAL }, { "127.0.0.1@53", ADDR_LOCAL }, { "::ffff:127.0.0.1", ADDR_LOCAL },
+	{ "0.0.0.0", ADDR_PUBLIC },	  { "::", ADDR_PUBLIC },	    { "[::]:80", ADDR_PUBLIC },
+	{ "*", ADDR_PUBLIC },		  { "*:80", ADDR_PUBLIC },	    { ":80", ADDR_PUBLIC },
+	{ "any", ADDR_PUBLIC },		  { "-::*", ADDR_PUBLIC },	    { "eth0", ADDR_PUBLIC },
+	{ "enp3s0", ADDR_PUBLIC },	  { "192.0.2.7", ADDR_PUBLIC },	    { "10.0.0.0/8", ADDR_PUBLIC },
+	{ "ldap:///", ADDR_PUBLIC },	  { "inet:8891", ADDR_PUBLIC },	    { "udp6:[::]:161", ADDR_PUBLIC },
+	{ "mail.example.org", ADDR_PUBLIC }, { "80", ADDR_PORT },	    { "yes", ADDR_NONE },
+	{ "default_server", ADDR_NONE },
+};
+
+static struct dialect *load(const char *name)
+{
+	struct diag d;
+	diag_init(&d);
+	char *file = xasprintf("%s/dialects/%s.conf", getenv("HARDENKIT_DATADIR") ? getenv("HARDENKIT_DATADIR") : "templates", name);
+	struct dialect *dl = dialect_load(file, &d);
+	free(file);
+	diag_flush(&d, stdout);
+	diag_free(&d);
+	return dl;
+}
+
+static const struct conf_directive *find(const struct conf_doc *doc, const char *key)
+{
+	for (size_t i = 0; i < doc->n; i++)
+		if (strcmp(doc->v[i].key, key) == 0)
+			return &doc->v[i];
+	return NULL;
+}
+
+/* reads TEXT as DIALECT and checks KEY's value and line */
+static void read_as(const char *dialect, const char *text, const char *key, const char *value, unsigned line)
+{
+	struct dialect *dl = load(dialect);
+	if (!ok(dl != NULL, "dialect %s loads", dialect))
+		return;
+	struct conf_doc doc = { 0 };
+	conf_read(dl, text, &doc);
+	const struct conf_directive *c = find(&doc, key);
+	is_str(c ? c->value : NULL, value, "%s: %s's value", dialect, key);
+	is_int(c ? c->line : 0, line, "%s: %s's line", dialect, key);
+	conf_doc_free(&doc);
+	dialect_free(dl);
+}
+
+static unsigned hits, hit_line;
+static void found(void *ctx, unsigned line, const struct lint_command *c, const char *text)
+{
+	(void)ctx, (void)c, (void)text;
+	hits++;
+	hit_line = line;
+}
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++)
+		is_int(listen_token(tokens[i].token), tokens[i].want, "listen_token(%s)", tokens[i].token);
+	is_int(listen_classify("80 default_server", true, NULL, 0), ADDR_PUBLIC, "a bare port binds everything");
+	is_int(listen_classify("80", false, NULL, 0), ADDR_PORT, "... unless ports are not addresses there");
+	is_int(listen_classify("port 53 127.0.0.1", true, NULL, 0), ADDR_LOCAL, "named's 'port 53' is skipped");
+	is_int(listen_classify("127.0.0.1 0.0.0.0", true, NULL, 0), ADDR_PUBLIC, "the worst address wins");
+
+	read_as("redis", "# bind 0.0.0.0\nport 6379\nbind 127.0.0.1 -::1\n", "bind", "127.0.0.1 -::1", 3);
+	read_as("postgresql", "listen_addresses = '*'\t\t# what IP address(es)\n", "listen_addresses", "*", 1);
+	read_as("nginx", "http {\n  server {\n    listen 80\n      default_server;\n  }\n}\n", "listen", "80 default_server", 3);
+	read_as("named", "options {\n\tlisten-on port 53 { 127.0.0.1; ::1; };\n};\n", "listen-on", "port 53 127.0.0.1 ::1", 2);
+	read_as("dovecot", "protocols = imap\nlisten = *, ::\n", "listen", "*, ::", 2);
+	read_as("mysql", "[mysqld]\nbind-address\t\t= 0.0.0.0\n", "bind-address", "0.0.0.0", 2);
+	read_as("unbound", "server:\n\tinterface: 127.0.0.1@53\n", "interface", "127.0.0.1@53", 2);
+	read_as("memcached", "-m 64\n-l 127.0.0.1\n--listen=::1\n", "--listen", "::1", 3);
+	read_as("default", "export DAEMON_OPTS=\"-l 0.0.0.0\"\n", "DAEMON_OPTS", "-l 0.0.0.0", 1);
+	read_as("apache", "<IfModule ssl_module>\n\tListen 443\n</IfModule>\n", "Listen", "443", 2);
+
+	struct aa_profiles ps = { 0 };
+	aa_parse("include <tunables/global>\n/usr/sbin/x flags=(complain,attach_disconnected) {\n  # c\n"
+		 "  /etc/x r,\n  ^hat {\n  }\n  profile child /usr/bin/y {\n    /etc/y r,\n  }\n}\n",
+		 &ps);
+	is_int(ps.n, 3, "profile outline: the profile, its hat, its child");
+	if (ps.n == 3) {
+		is_str(ps.v[0].attach, "/usr/sbin/x", "attachment");
+		ok(aa_has_flag(&ps.v[0], "complain") && aa_has_flag(&ps.v[0], "attach_disconnected"), "flags");
+		is_int(ps.v[0].rules, 1, "one rule in the body (comments and children excluded)");
+		is_int(ps.v[1].rules, 0, "the hat is empty");
+		is_str(ps.v[2].name, "child", "child profile name");
+		is_int(ps.v[2].depth, 1, "child depth");
+		is_int(ps.v[2].line, 7, "child line");
+	}
+	aa_profiles_free(&ps);
+
+	struct lint_command rows[1] = { { .command = "apt-get", .what = "x" } };
+	strlist_push(&rows[0].args, "update");
+	struct lint_commands cmds = { rows, 1 };
+	lint_scan_commands(&cmds, "#!/bin/sh\n# apt-get update\necho apt-get update\nif true; then /usr/bin/apt-get -q update; fi\n", 1, found,
+			   NULL);
+	is_int(hits, 1, "command scan: only the command in command position, not the comment or echo's argument");
+	is_int(hit_line, 4, "command scan: its line");
+	strlist_free(&rows[0].args);
+
+	/* an ELF header fed one byte at a time, as a stream */
+	FILE *self = fopen("/proc/self/exe", "rb");
+	struct elf_scan es;
+	elf_scan_init(&es);
+	unsigned char c;
+	uint64_t off = 0;
+	while (self && fread(&c, 1, 1, self) == 1 && off < (4u << 20))
+		elf_scan_feed(&es, &c, 1, off++);
+	if (self)
+		fclose(self);
+	struct elf_info info = elf_scan_finish(&es);
+	ok(info.is_elf && info.executable, "elf: this test binary is an ELF program");
+	ok(info.relro != ELF_UNKNOWN && info.pie != ELF_UNKNOWN, "elf: PIE and RELRO are known from a byte-by-byte stream");
+	return done_testing();
+}
