@@ -153,15 +153,6 @@ static int index_of(const char *const *names, const char *value)
 	return 0; /* unreachable for values schema_check accepted */
 }
 
-static bool matches_charset(const char *s, const char *first, const char *rest)
-{
-	if (!*s || !strchr(first, *s))
-		return false;
-	for (s++; *s; s++)
-		if (!strchr(rest, *s))
-			return false;
-	return true;
-}
 
 #define LOWER_DIGITS "abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -212,7 +203,7 @@ static void check_identity(struct checker *c, const config_setting_t *root)
 	const config_setting_t *name = config_setting_get_member(root, "name");
 	const char *value = config_setting_get_string(name);
 	char *stem = path_stem(c->file, ".conf");
-	if (!matches_charset(value, LOWER_DIGITS, LOWER_DIGITS ".+-"))
+	if (!str_in_charset(value, LOWER_DIGITS, LOWER_DIGITS ".+-"))
 		fail(c, name, "name: \"%s\" must be a package name: lower-case letters, digits, '.', '+', '-'", value);
 	else if (strcmp(value, stem) != 0)
 		fail(c, name, "name: \"%s\" must equal the file's basename \"%s\"", value, stem);
@@ -243,7 +234,7 @@ static void check_daemon(struct checker *c, const config_setting_t *root)
 	static const char *const account_keys[] = { "user", "group" };
 	for (size_t i = 0; i < 2; i++) {
 		const config_setting_t *s = config_setting_get_member(daemon, account_keys[i]);
-		if (!matches_charset(config_setting_get_string(s), "abcdefghijklmnopqrstuvwxyz_",
+		if (!str_in_charset(config_setting_get_string(s), "abcdefghijklmnopqrstuvwxyz_",
 				     LOWER_DIGITS "_-"))
 			fail(c, s, "daemon.%s: \"%s\" is not a valid account name", account_keys[i],
 			     config_setting_get_string(s));
@@ -331,7 +322,7 @@ static void check_credentials(struct checker *c, const config_setting_t *root)
 	const config_setting_t *list = config_setting_get_member(root, "credentials");
 	for (int i = 0; list && i < config_setting_length(list); i++) {
 		const config_setting_t *name = config_setting_get_member(config_setting_get_elem(list, (unsigned)i), "name");
-		if (!matches_charset(config_setting_get_string(name), LOWER_DIGITS, LOWER_DIGITS "_-"))
+		if (!str_in_charset(config_setting_get_string(name), LOWER_DIGITS, LOWER_DIGITS "_-"))
 			fail(c, name, "credentials[%d].name: \"%s\" must be lower-case letters, digits, '_' or '-'", i,
 			     config_setting_get_string(name));
 	}

@@ -106,20 +106,6 @@ static int open_parent_dir(int rootfd, const char *rel, char **base_out, struct 
 	return fd;
 }
 
-static bool write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
 
 /* Writes F into a fresh temporary file beside its target; fills P. */
 static bool stage_file(int rootfd, const struct outfile *f, struct pending *p, const char *root,

@@ -1,10 +1,12 @@
 /* util: allocation, growable strings and string lists; see util.h. */
 #include "util.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void out_of_memory(void)
 {
@@ -145,4 +147,31 @@ char *path_stem(const char *path, const char *suffix)
 	memcpy(s, base, len);
 	s[len] = '\0';
 	return s;
+}
+
+bool str_in_charset(const char *s, const char *first, const char *rest)
+{
+	if (!*s || !strchr(first, *s))
+		return false;
+	for (s++; *s; s++)
+		if (!strchr(rest, *s))
+			return false;
+	return true;
+}
+
+bool write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return false;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return true;
 }

@@ -1,5 +1,5 @@
-/* util: allocation that cannot fail silently, growable strings and string lists.
- * Out-of-memory is the one error that aborts: nothing sensible can be reported without memory. */
+/* util: allocation that cannot fail silently, growable strings and lists, small string and I/O
+ * helpers. Out-of-memory is the one error that aborts: nothing sensible can be reported without memory. */
 #ifndef HK_UTIL_H
 #define HK_UTIL_H
 
@@ -34,6 +34,10 @@ void buf_free(struct buf *b);
 
 bool str_has_prefix(const char *s, const char *prefix);
 bool str_has_suffix(const char *s, const char *suffix);
+/* Whether S is non-empty, starts with a character of FIRST and goes on with those of REST. */
+bool str_in_charset(const char *s, const char *first, const char *rest);
+/* write(2) until LEN bytes are out, retrying on EINTR; false (errno set) on any other failure. */
+bool write_all(int fd, const char *data, size_t len);
 /* Basename without directory and without the given suffix (when present); caller frees. */
 char *path_stem(const char *path, const char *suffix);
 

@@ -31,19 +31,6 @@ static void put_record(struct buf *b, const char *s)
 	buf_puts(b, s);
 }
 
-static bool write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
 
 static bool write_file(const char *path, const char *text)
 {

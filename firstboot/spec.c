@@ -83,15 +83,6 @@ const char *spec_mode_name(mode_t mode)
 	return mode == 0600 ? "0600" : "0400";
 }
 
-static bool only_chars(const char *s, const char *first, const char *rest)
-{
-	if (!*s || !strchr(first, *s))
-		return false;
-	for (s++; *s; s++)
-		if (!strchr(rest, *s))
-			return false;
-	return true;
-}
 
 #define LOWER_DIGITS "abcdefghijklmnopqrstuvwxyz0123456789"
 /* user and group names as adduser and useradd accept them (Debian-snmp has capitals) */
@@ -159,7 +150,7 @@ static void check_member(struct checker *c, const config_setting_t *group, const
 static void check_account(struct checker *c, const config_setting_t *group, const char *key, const char *what)
 {
 	const config_setting_t *s = group ? config_setting_get_member(group, key) : NULL;
-	if (s && !only_chars(config_setting_get_string(s), ACCOUNT_FIRST, ACCOUNT_REST))
+	if (s && !str_in_charset(config_setting_get_string(s), ACCOUNT_FIRST, ACCOUNT_REST))
 		fail(c, s, "%s: \"%s\" is not a user or group name", what, config_setting_get_string(s));
 }
 
@@ -167,7 +158,7 @@ static void check_credential(struct checker *c, const config_setting_t *e, int i
 {
 	char *w = xasprintf("credentials[%d]", i);
 	const config_setting_t *name = config_setting_get_member(e, "name");
-	if (!only_chars(config_setting_get_string(name), LOWER_DIGITS, LOWER_DIGITS "_-"))
+	if (!str_in_charset(config_setting_get_string(name), LOWER_DIGITS, LOWER_DIGITS "_-"))
 		fail(c, name, "%s.name: \"%s\" must be lower-case letters, digits, '_' or '-'", w,
 		     config_setting_get_string(name));
 
@@ -229,7 +220,7 @@ static void check_credential(struct checker *c, const config_setting_t *e, int i
 static void check_spec(struct checker *c, const config_setting_t *root)
 {
 	const config_setting_t *name = config_setting_get_member(root, "name");
-	if (!only_chars(config_setting_get_string(name), LOWER_DIGITS, LOWER_DIGITS ".+-"))
+	if (!str_in_charset(config_setting_get_string(name), LOWER_DIGITS, LOWER_DIGITS ".+-"))
 		fail(c, name, "name: \"%s\" must match [a-z0-9][a-z0-9.+-]*", config_setting_get_string(name));
 	const config_setting_t *list = config_setting_get_member(root, "credentials");
 	for (int i = 0; i < config_setting_length(list); i++) {

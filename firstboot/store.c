@@ -164,20 +164,6 @@ enum store_status store_read(const struct fbroot *r, const char *path, size_t ma
 	return status;
 }
 
-static bool write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
 
 /* The temporary name beside BASE: one name per target, so a killed run's leftover is found and
  * removed by the next run, which holds the lock. */
