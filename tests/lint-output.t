@@ -61,6 +61,20 @@ is "$(jq -r '[.runs[0].results[] | (.message.text | length > 0) and (.locations[
 	true "sarif: every result has a message and an artifact location"
 is "$(jq -r '[.runs[0].results[].level] | unique | join(",")' "$s")" error,warning "sarif: levels are SARIF's"
 is "$(jq -r '.runs[0].results | length' "$s")" "$(jq -r '[.packages[].findings[]] | length' "$j")" "sarif: one result per finding"
+# and the whole document against the SARIF 2.1.0 schema (OASIS), with Debian's python3-jsonschema
+if schema=$(tools/sarif-schema 2> "$T/schema.err"); then
+	errors=$(/usr/bin/python3 - "$schema" "$s" <<'PY' 2>&1
+import json, sys, jsonschema
+schema, doc = (json.load(open(f)) for f in sys.argv[1:3])
+for e in jsonschema.Draft4Validator(schema).iter_errors(doc):
+    print("/".join(str(p) for p in e.absolute_path) + ": " + e.message[:200])
+PY
+)
+	[ -z "$errors" ]
+	ok $? "sarif: valid against the SARIF 2.1.0 schema${errors:+: $(echo "$errors" | head -n 3)}"
+else
+	skip "sarif: the SARIF 2.1.0 schema could not be fetched: $(cat "$T/schema.err")"
+fi
 
 # TAP: prove reads it; the bad package fails, the clean one passes
 prove --exec cat "$T/out.tap" >/dev/null 2>&1
