@@ -19,6 +19,8 @@
 #define FB_STAMP_DIR "/var/lib/hardenkit/firstboot"
 /* The binary the oneshot units run. */
 #define FB_BINARY "/usr/bin/hardenkit"
+/* Where gen puts each first-boot unit's AppArmor profile. */
+#define FB_PROFILE_DIR "/etc/apparmor.d"
 
 /* A file firstboot creates once and never replaces. */
 struct spec_file {
