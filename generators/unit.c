@@ -174,7 +174,7 @@ void gen_unit(const struct manifest *m, const char *hardening, struct outset *ou
 		buf_printf(&b, "# A drop-in over the package's own %s.\n[Service]\n", m->daemon.unit);
 		if (strcmp(m->daemon.user, "root") != 0)
 			buf_printf(&b, "User=%s\nGroup=%s\n", m->daemon.user, m->daemon.group);
-		/* the pid file moves with the user: a non-root daemon writes it in its own directory */
+		/* a daemon run as its own user may keep its pid file elsewhere (squid): name the one it writes */
 		if (m->daemon.pidfile && strcmp(m->daemon.user, "root") != 0)
 			buf_printf(&b, "PIDFile=%s\n", m->daemon.pidfile);
 	} else {
