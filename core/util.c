@@ -175,3 +175,14 @@ bool write_all(int fd, const char *data, size_t len)
 	}
 	return true;
 }
+
+char *str_line_dup(const char **cursor)
+{
+	const char *p = *cursor;
+	if (!*p)
+		return NULL;
+	const char *nl = strchr(p, '\n');
+	size_t len = nl ? (size_t)(nl - p) : strlen(p);
+	*cursor = p + len + (nl ? 1 : 0);
+	return xasprintf("%.*s", (int)len, p);
+}

@@ -36,6 +36,9 @@ bool str_has_prefix(const char *s, const char *prefix);
 bool str_has_suffix(const char *s, const char *suffix);
 /* Whether S is non-empty, starts with a character of FIRST and goes on with those of REST. */
 bool str_in_charset(const char *s, const char *first, const char *rest);
+/* The next line of the NUL-terminated text at *CURSOR, as a new string without its newline,
+ * with *CURSOR moved past it; NULL at the end of the text. Caller frees. */
+char *str_line_dup(const char **cursor);
 /* write(2) until LEN bytes are out, retrying on EINTR; false (errno set) on any other failure. */
 bool write_all(int fd, const char *data, size_t len);
 /* Basename without directory and without the given suffix (when present); caller frees. */

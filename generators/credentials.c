@@ -377,12 +377,8 @@ struct list_var {
 static void render_unit(struct buf *out, const char *tmpl, const char *const *vars, const struct list_var *lists)
 {
 	bool heading = true;
-	for (const char *line = tmpl; *line;) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		char *raw = xasprintf("%.*s", (int)len, line);
-		line += len + (nl ? 1 : 0);
-		if (heading && raw[0] == '#') {
+	const char *cursor = tmpl;
+	for (char *raw; (raw = str_line_dup(&cursor));) {		if (heading && raw[0] == '#') {
 			free(raw);
 			continue;
 		}

@@ -9,6 +9,11 @@
 
 #define DROPIN_DIR "/usr/lib/systemd/system"
 
+static bool own_user(const struct manifest *m)
+{
+	return strcmp(m->daemon.user, "root") != 0;
+}
+
 /* The directive name of a "Directive=value" line, or NULL for comments and blank lines. */
 static char *directive_of(const char *line)
 {
@@ -52,7 +57,7 @@ static void write_sandbox(struct buf *b, const struct manifest *m, const char *t
 	/* A user namespace maps everyone but root and the service's own user to nobody, and its
 	 * capabilities do not count in the host's network namespace: only a non-root daemon that
 	 * needs no capability can have one. Otherwise the line is left out (systemd's default). */
-	bool own_userns = strcmp(m->daemon.user, "root") != 0 && m->daemon.capabilities.n == 0;
+	bool own_userns = own_user(m) && m->daemon.capabilities.n == 0;
 	const char *const vars[] = {
 		"CAPABILITIES", caps.data ? caps.data : "",
 		"ADDRESS_FAMILIES", families.data,
@@ -67,15 +72,9 @@ static void write_sandbox(struct buf *b, const struct manifest *m, const char *t
 
 	struct strlist done = { 0 }; /* relaxed directives already written */
 	struct buf prev = { 0 };
-	const char *line = tmpl;
-	while (*line) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		char *raw = xmalloc(len + 1);
-		memcpy(raw, line, len);
-		raw[len] = '\0';
-		line += len + (nl ? 1 : 0);
-
+	const char *cursor = tmpl;
+	char *raw;
+	while ((raw = str_line_dup(&cursor))) {
 		char *directive = directive_of(raw);
 		if (!directive) { /* the template's own comments explain the template, not the unit */
 			free(raw);
@@ -149,7 +148,7 @@ static void write_directories(struct buf *b, const struct manifest *m)
 static bool pidfile_in_run(const struct manifest *m)
 {
 	const char *p = m->daemon.pidfile;
-	return p && strcmp(m->daemon.user, "root") != 0 && str_has_prefix(p, "/run/") && !strchr(p + 5, '/');
+	return p && own_user(m) && str_has_prefix(p, "/run/") && !strchr(p + 5, '/');
 }
 
 static void gen_tmpfiles(const struct manifest *m, struct outset *out)
@@ -172,11 +171,12 @@ void gen_unit(const struct manifest *m, const char *hardening, struct outset *ou
 	if (m->daemon.upstream_unit) {
 		path = xasprintf(DROPIN_DIR "/%s.d/50-hardenkit.conf", m->daemon.unit);
 		buf_printf(&b, "# A drop-in over the package's own %s.\n[Service]\n", m->daemon.unit);
-		if (strcmp(m->daemon.user, "root") != 0)
-			buf_printf(&b, "User=%s\nGroup=%s\n", m->daemon.user, m->daemon.group);
 		/* a daemon run as its own user may keep its pid file elsewhere (squid): name the one it writes */
-		if (m->daemon.pidfile && strcmp(m->daemon.user, "root") != 0)
-			buf_printf(&b, "PIDFile=%s\n", m->daemon.pidfile);
+		if (own_user(m)) {
+			buf_printf(&b, "User=%s\nGroup=%s\n", m->daemon.user, m->daemon.group);
+			if (m->daemon.pidfile)
+				buf_printf(&b, "PIDFile=%s\n", m->daemon.pidfile);
+		}
 	} else {
 		path = xasprintf(DROPIN_DIR "/%s", m->daemon.unit);
 		buf_printf(&b, "[Unit]\nDescription=%s (hardened by hardenkit)\n", m->description);
@@ -184,7 +184,7 @@ void gen_unit(const struct manifest *m, const char *hardening, struct outset *ou
 		buf_printf(&b, "Type=%s\nExecStart=%s\n", m->daemon.type, m->daemon.exec);
 		if (m->daemon.pidfile)
 			buf_printf(&b, "PIDFile=%s\n", m->daemon.pidfile);
-		if (strcmp(m->daemon.user, "root") != 0)
+		if (own_user(m))
 			buf_printf(&b, "User=%s\nGroup=%s\n", m->daemon.user, m->daemon.group);
 		buf_puts(&b, "Restart=on-failure\n");
 	}

@@ -77,11 +77,8 @@ void aa_parse(const char *text, struct aa_profiles *out)
 	size_t stack[64];
 	size_t depth = 0;
 	unsigned line = 0;
-	for (const char *p = text; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char *l = xasprintf("%.*s", (int)len, p);
-		p = nl ? nl + 1 : p + len;
+	const char *cursor = text;
+	for (char *l; (l = str_line_dup(&cursor));) {
 		line++;
 		char *s = l;
 		while (*s == ' ' || *s == '\t')

@@ -93,10 +93,8 @@ static void audit_iptables(const struct lint_rule *self, const struct facts *f, 
 	static const char *const harmless[] = { "-i lo", "ESTABLISHED", "RELATED", NULL };
 	bool filter = false;
 	unsigned line = 0;
-	for (const char *p = ff->text; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char *l = xasprintf("%.*s", (int)len, p);
+	const char *cursor = ff->text;
+	for (char *l; (l = str_line_dup(&cursor));) {
 		line++;
 		if (l[0] == '*')
 			filter = strcmp(l, "*filter") == 0;
@@ -110,7 +108,6 @@ static void audit_iptables(const struct lint_rule *self, const struct facts *f, 
 				findings_add(out, self, facts_shown(f, ff->path), line, "accepts inbound traffic: %s", l);
 		}
 		free(l);
-		p = nl ? nl + 1 : p + len;
 	}
 }
 

@@ -190,12 +190,10 @@ void lint_scan_commands(const struct lint_commands *cmds, const char *text, unsi
 			void *ctx)
 {
 	unsigned line = first_line;
-	for (const char *p = text; *p; line++) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+	const char *cursor = text;
+	for (char *shown; (shown = str_line_dup(&cursor)); line++) {
 		struct strlist words = { 0 };
-		split_words(p, len, &words);
-		char *shown = xasprintf("%.*s", (int)len, p);
+		split_words(shown, strlen(shown), &words);
 		bool at_command = true;
 		for (size_t i = 0; i < words.n; i++) {
 			const char *w = words.v[i];
@@ -224,6 +222,5 @@ void lint_scan_commands(const struct lint_commands *cmds, const char *text, unsi
 		}
 		strlist_free(&words);
 		free(shown);
-		p = nl ? nl + 1 : p + len;
 	}
 }

@@ -523,16 +523,13 @@ static void scan_cron(const struct facts *f, const struct fact_file *ff, const s
 	}
 	(void)f;
 	unsigned line = 0;
-	for (const char *p = ff->text; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char *l = xasprintf("%.*s", (int)len, p);
+	const char *cursor = ff->text;
+	for (char *l; (l = str_line_dup(&cursor));) {
 		line++;
 		const char *cmd = cron_command(l, !str_has_prefix(ff->path, "var/spool/cron/"));
 		if (cmd)
 			lint_scan_commands(cmds, cmd, line, found_command, s);
 		free(l);
-		p = nl ? nl + 1 : p + len;
 	}
 }
 
