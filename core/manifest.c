@@ -57,6 +57,9 @@ static const struct schema_field daemon_fields[] = {
 	{ "group", SCHEMA_STRING, REQ | NONEMPTY, NULL, 0, 0, NULL },
 	{ "type", SCHEMA_STRING, REQ, service_types, 0, 0, NULL },
 	{ "pidfile", SCHEMA_STRING, ABS, NULL, 0, 0, NULL },
+	{ "exec_start", SCHEMA_STRING, NONEMPTY, NULL, 0, 0, NULL },
+	{ "exec_start_reason", SCHEMA_STRING, NONEMPTY, NULL, 0, 0, NULL },
+	{ "environment", SCHEMA_STRINGS, 0, NULL, 0, 0, NULL },
 	{ "capabilities", SCHEMA_STRINGS, 0, capability_names, 0, 0, NULL },
 	{ "address_families", SCHEMA_STRINGS, NONEMPTY, address_families, 0, 0, NULL },
 	{ NULL, 0, 0, NULL, 0, 0, NULL },
@@ -155,6 +158,8 @@ static int index_of(const char *const *names, const char *value)
 
 
 #define LOWER_DIGITS "abcdefghijklmnopqrstuvwxyz0123456789"
+#define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define DIGITS "0123456789"
 
 static bool is_ip_prefix(const char *s)
 {
@@ -230,6 +235,30 @@ static void check_daemon(struct checker *c, const config_setting_t *root)
 	const config_setting_t *exec = config_setting_get_member(daemon, "exec");
 	if (config_setting_get_string(exec)[0] != '/')
 		fail(c, exec, "daemon.exec: must start with the absolute path of the daemon's binary");
+
+	/* replacing the package's ExecStart= is a visible change: it carries its reason */
+	const config_setting_t *start = config_setting_get_member(daemon, "exec_start");
+	const config_setting_t *start_reason = config_setting_get_member(daemon, "exec_start_reason");
+	if (start && config_setting_get_string(start)[0] != '/')
+		fail(c, start, "daemon.exec_start: must start with an absolute path");
+	if (start && !start_reason)
+		fail(c, start, "daemon.exec_start: needs exec_start_reason, why the package's ExecStart= is replaced");
+	if (start_reason && !start)
+		fail(c, start_reason, "daemon.exec_start_reason: without exec_start");
+
+	/* NAME=VALUE, written inside systemd's double quotes: no character there needs escaping */
+	const config_setting_t *env = config_setting_get_member(daemon, "environment");
+	for (int i = 0; env && i < config_setting_length(env); i++) {
+		const config_setting_t *e = config_setting_get_elem(env, (unsigned)i);
+		const char *assignment = config_setting_get_string(e);
+		const char *eq = strchr(assignment, '=');
+		char *name = eq ? strndup(assignment, (size_t)(eq - assignment)) : NULL;
+		if (!name || !str_in_charset(name, UPPER "_", UPPER DIGITS "_"))
+			fail(c, e, "daemon.environment: \"%s\" is not NAME=VALUE with NAME in [A-Z_][A-Z0-9_]*", assignment);
+		else if (strpbrk(eq + 1, "\"\\$%\n"))
+			fail(c, e, "daemon.environment: \"%s\": the value may not hold \", \\, $, %% or a newline", assignment);
+		free(name);
+	}
 
 	static const char *const account_keys[] = { "user", "group" };
 	for (size_t i = 0; i < 2; i++) {
@@ -372,6 +401,9 @@ static void extract(struct manifest *m, const config_setting_t *root)
 	m->daemon.group = dup_member(daemon, "group");
 	m->daemon.type = dup_member(daemon, "type");
 	m->daemon.pidfile = dup_member(daemon, "pidfile");
+	m->daemon.exec_start = dup_member(daemon, "exec_start");
+	m->daemon.exec_start_reason = dup_member(daemon, "exec_start_reason");
+	schema_strings(daemon, "environment", &m->daemon.environment);
 	m->daemon.upstream_unit = schema_bool(daemon, "upstream_unit", false);
 	schema_strings(daemon, "capabilities", &m->daemon.capabilities);
 	if (config_setting_get_member(daemon, "address_families"))
@@ -494,6 +526,9 @@ void manifest_free(struct manifest *m)
 	strlist_free(&m->packages);
 	free(m->daemon.unit);
 	free(m->daemon.exec);
+	free(m->daemon.exec_start);
+	free(m->daemon.exec_start_reason);
+	strlist_free(&m->daemon.environment);
 	free(m->daemon.user);
 	free(m->daemon.group);
 	free(m->daemon.type);

@@ -51,8 +51,10 @@ struct manifest {
 	struct strlist packages;
 	struct {
 		char *unit, *exec, *user, *group, *type, *pidfile;
+		char *exec_start, *exec_start_reason; /* optional: replaces the ExecStart= gen writes or keeps */
 		bool upstream_unit;
 		struct strlist capabilities, address_families;
+		struct strlist environment; /* NAME=VALUE pairs the unit sets (Environment=) */
 	} daemon;
 	struct listener *listen;
 	size_t n_listen;

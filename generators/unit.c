@@ -177,17 +177,26 @@ void gen_unit(const struct manifest *m, const char *hardening, struct outset *ou
 			if (m->daemon.pidfile)
 				buf_printf(&b, "PIDFile=%s\n", m->daemon.pidfile);
 		}
+		/* the empty assignment clears the package's ExecStart= list before the new one */
+		if (m->daemon.exec_start)
+			buf_printf(&b, "# ExecStart= replaced: %s\nExecStart=\nExecStart=%s\n", m->daemon.exec_start_reason,
+				   m->daemon.exec_start);
 	} else {
 		path = xasprintf(DROPIN_DIR "/%s", m->daemon.unit);
 		buf_printf(&b, "[Unit]\nDescription=%s (hardened by hardenkit)\n", m->description);
 		buf_puts(&b, "After=network.target\n\n[Service]\n");
-		buf_printf(&b, "Type=%s\nExecStart=%s\n", m->daemon.type, m->daemon.exec);
+		buf_printf(&b, "Type=%s\n", m->daemon.type);
+		if (m->daemon.exec_start)
+			buf_printf(&b, "# ExecStart= is not the daemon's command line: %s\n", m->daemon.exec_start_reason);
+		buf_printf(&b, "ExecStart=%s\n", m->daemon.exec_start ? m->daemon.exec_start : m->daemon.exec);
 		if (m->daemon.pidfile)
 			buf_printf(&b, "PIDFile=%s\n", m->daemon.pidfile);
 		if (own_user(m))
 			buf_printf(&b, "User=%s\nGroup=%s\n", m->daemon.user, m->daemon.group);
 		buf_puts(&b, "Restart=on-failure\n");
 	}
+	for (size_t i = 0; i < m->daemon.environment.n; i++)
+		buf_printf(&b, "Environment=\"%s\"\n", m->daemon.environment.v[i]);
 	if (pidfile_in_run(m)) {
 		buf_printf(&b, "ReadWritePaths=%s\n", m->daemon.pidfile);
 		gen_tmpfiles(m, out);

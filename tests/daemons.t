@@ -199,11 +199,15 @@ m=packages/memcached.conf
 cp "$root/etc/memcached.conf" "$tmp/memcached.conf"
 mnt /etc/memcached.conf --bind "$tmp/memcached.conf"
 rundir /run/memcached memcache:memcache 0755
-# Debian's ExecStart: the wrapper joins the flags of /etc/memcached.conf and execs memcached
-/usr/share/memcached/scripts/systemd-memcached-wrapper /etc/memcached.conf > "$tmp/memcached.out" 2>&1 &
+# The generated drop-in's ExecStart (it replaces Debian's root-only wrapper), run as memcache:
+# it reads the flags of /etc/memcached.conf as the wrapper does. systemd turns $$ into $.
+start=$(sed -n 's/^ExecStart=\(.\{1,\}\)/\1/p' "$root/usr/lib/systemd/system/memcached.service.d/50-hardenkit.conf" | sed 's/\$\$/$/g')
+[ -n "$start" ]
+ok $? "the generated memcached drop-in replaces ExecStart ($start)"
+setpriv --reuid=memcache --regid=memcache --init-groups sh -c "exec $start" > "$tmp/memcached.out" 2>&1 &
 daemons="$!"
 until_ok 20 is_listening 11211
-ok $? "memcached from Debian's wrapper with the generated /etc/memcached.conf listens" ||
+ok $? "memcached, started as memcache by the drop-in's ExecStart with the generated /etc/memcached.conf, listens" ||
 	tail -n 5 "$tmp/memcached.out" /var/log/memcached.log | sed 's/^/# /'
 is "$(listening)" "$(loopback_set $m)" "memcached: the kernel's listening TCP sockets are loopback only"
 is "$(ss -luanH | wc -l)" 0 "memcached: no UDP socket (-U 0)"

@@ -233,6 +233,22 @@ out=$(in_boot sh -c 'd=$(mktemp -d) && umask 077 &&
 	XDG_CONFIG_HOME=$d timeout 10 mosquitto_pub -h 127.0.0.1 -p 1883 -t hk/boot -m hello 2>&1; echo "exit $?"; rm -rf "$d"')
 is "$(echo "$out" | tail -n 1)" "exit 0" "mosquitto: the generated account publishes ($(echo "$out" | head -n 1))"
 
+# memcached and haproxy run as their own users from the start (no capability at all): they
+# still serve, and no process of theirs is root.
+unit_users() { # UNIT: the owners of the processes in its cgroup (the root has no ps)
+	in_boot sh -c 'for p in /proc/[0-9]*; do grep -qs "/$1\$" "$p/cgroup" && stat -c %U "$p"; done' sh "$1" 2>/dev/null |
+		sort -u | paste -sd' '; }
+out=$(in_boot sh -c "printf 'stats\r\nquit\r\n' | timeout 10 socat -t 5 - TCP4:127.0.0.1:11211" 2>&1 | grep -c '^STAT')
+[ "$out" -gt 10 ]
+ok $? "memcached answers 'stats' on 127.0.0.1:11211 ($out STAT lines)"
+is "$(unit_users memcached.service)" "memcache" "memcached.service: every process runs as memcache"
+out=$(in_boot sh -c "echo 'show proc' | timeout 10 socat -t 5 - UNIX-CONNECT:/run/haproxy/master.sock" 2>&1)
+echo "$out" | grep -q '^[0-9]* *master'
+ok $? "haproxy's master CLI answers 'show proc' on /run/haproxy/master.sock ($(echo "$out" | grep -c worker) worker line)"
+out=$(in_boot sh -c "echo 'show info' | timeout 10 socat -t 5 - UNIX-CONNECT:/run/haproxy/admin.sock" 2>&1 | grep '^Name:')
+is "$out" "Name: HAProxy" "haproxy's stats socket answers 'show info' on /run/haproxy/admin.sock"
+is "$(unit_users haproxy.service)" "haproxy" "haproxy.service: master and workers run as haproxy"
+
 # --- sockets ---------------------------------------------------------------------------------
 lst=$(listeners)
 is "$lst" "" "hardened: ss -ltnH and ss -lunH show only loopback listeners (and unix sockets)"
