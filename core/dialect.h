@@ -47,6 +47,7 @@ struct dialect {
 		enum output_method method;
 		char *path, *include_line;
 		struct strlist once, tcp, udp, unix_lines;
+		struct strlist socket_activation; /* lines that make the daemon take its sockets from systemd */
 	} output;
 	struct {
 		struct strlist keys;

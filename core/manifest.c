@@ -60,6 +60,7 @@ static const struct schema_field daemon_fields[] = {
 	{ "exec_start", SCHEMA_STRING, NONEMPTY, NULL, 0, 0, NULL },
 	{ "exec_start_reason", SCHEMA_STRING, NONEMPTY, NULL, 0, 0, NULL },
 	{ "environment", SCHEMA_STRINGS, 0, NULL, 0, 0, NULL },
+	{ "socket_activation", SCHEMA_BOOL, 0, NULL, 0, 0, NULL },
 	{ "capabilities", SCHEMA_STRINGS, 0, capability_names, 0, 0, NULL },
 	{ "address_families", SCHEMA_STRINGS, NONEMPTY, address_families, 0, 0, NULL },
 	{ NULL, 0, 0, NULL, 0, 0, NULL },
@@ -376,6 +377,28 @@ static void check_dialect(struct checker *c, const config_setting_t *root, const
 		fail(c, dialect, "config.dialect: no dialect \"%s\" in the knowledge base", config_setting_get_string(dialect));
 }
 
+/* The daemon must be told to take the sockets, or it binds them itself and fails; a socket unit
+ * without a TCP or UDP listener would activate nothing. */
+static void check_socket_activation(struct checker *c, const config_setting_t *root, const struct dialect_set *dialects)
+{
+	const config_setting_t *activation = config_setting_get_member(config_setting_get_member(root, "daemon"),
+								      "socket_activation");
+	if (!activation || !config_setting_get_bool(activation))
+		return;
+	const struct dialect *dl =
+		dialects ? dialect_set_find(dialects, member_string(config_setting_get_member(root, "config"), "dialect")) : NULL;
+	if (dl && !dl->output.socket_activation.n)
+		fail(c, activation, "daemon.socket_activation: the dialect \"%s\" does not say how its daemon takes sockets from systemd (output.socket_activation)",
+		     dl->name);
+	const config_setting_t *list = config_setting_get_member(root, "listen");
+	bool network = false;
+	for (int i = 0; i < config_setting_length(list); i++)
+		if (strcmp(member_string(config_setting_get_elem(list, (unsigned)i), "proto"), "unix") != 0)
+			network = true;
+	if (!network)
+		fail(c, activation, "daemon.socket_activation: no TCP or UDP listener to pass");
+}
+
 static void extract_strings(const config_setting_t *group, const char *key, struct strlist *out)
 {
 	if (group)
@@ -404,6 +427,7 @@ static void extract(struct manifest *m, const config_setting_t *root)
 	m->daemon.exec_start = dup_member(daemon, "exec_start");
 	m->daemon.exec_start_reason = dup_member(daemon, "exec_start_reason");
 	schema_strings(daemon, "environment", &m->daemon.environment);
+	m->daemon.socket_activation = schema_bool(daemon, "socket_activation", false);
 	m->daemon.upstream_unit = schema_bool(daemon, "upstream_unit", false);
 	schema_strings(daemon, "capabilities", &m->daemon.capabilities);
 	if (config_setting_get_member(daemon, "address_families"))
@@ -497,6 +521,7 @@ struct manifest *manifest_load(const char *file, const struct dialect_set *diale
 	check_egress(&c, root);
 	check_unique_names(&c, root, "relaxations", "directive");
 	check_dialect(&c, root, dialects);
+	check_socket_activation(&c, root, dialects);
 	if (c.errors)
 		goto out;
 

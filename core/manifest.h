@@ -53,6 +53,7 @@ struct manifest {
 		char *unit, *exec, *user, *group, *type, *pidfile;
 		char *exec_start, *exec_start_reason; /* optional: replaces the ExecStart= gen writes or keeps */
 		bool upstream_unit;
+		bool socket_activation; /* gen writes NAME.socket with the TCP/UDP listeners; the daemon takes them */
 		struct strlist capabilities, address_families;
 		struct strlist environment; /* NAME=VALUE pairs the unit sets (Environment=) */
 	} daemon;

@@ -75,6 +75,11 @@ void gen_bind(const struct manifest *m, const struct dialect *dl, struct outset 
 	if (dl->output.method == OUTPUT_INCLUDE_FILE)
 		buf_printf(&b, "%s The main configuration must contain: %s\n", comment, dl->output.include_line);
 	render_lines(&b, &dl->output.once, name_vars);
+	if (m->daemon.socket_activation) {
+		buf_printf(&b, "%s the TCP/UDP listeners below are sockets systemd passes (%s's socket unit)\n", comment,
+			   m->daemon.unit);
+		render_lines(&b, &dl->output.socket_activation, name_vars);
+	}
 	for (size_t i = 0; i < m->n_listen; i++) {
 		const struct listener *l = &m->listen[i];
 		char port[16];

@@ -66,12 +66,20 @@ in_overlay() {
 	return $_st
 }
 
-# Two co-installed packages both take port 80 on Debian (nginx and apache2): apache2 is moved
-# to 8080 in both boots, as an administrator who installs both must do. Not a hardenkit fix.
-coinstall() { # UPPER PORTS.CONF-SOURCE
-	_pc=$(sed -e 's/^\(Listen .*\):80$/\1:8080/' -e 's/^Listen 80$/Listen 8080/' "$2") || return 1
+# Three co-installed packages all take port 80 on Debian (nginx, apache2, lighttpd): apache2 is
+# moved to 8080 and lighttpd to 8081 in both boots, as an administrator who installs them all
+# must do. Not a hardenkit fix.
+coinstall() { # UPPER SOURCE-ROOT: SOURCE-ROOT's ports.conf, lighttpd.conf (and lighttpd.socket) into UPPER
+	_pc=$(sed -e 's/^\(Listen .*\):80$/\1:8080/' -e 's/^Listen 80$/Listen 8080/' "$2/etc/apache2/ports.conf") || return 1
 	mkdir -p "$1/etc/apache2" && printf '%s\n' "$_pc" > "$1/etc/apache2/ports.conf"
-	grep -q '^Listen .*8080$' "$1/etc/apache2/ports.conf"
+	grep -q '^Listen .*8080$' "$1/etc/apache2/ports.conf" || return 1
+	_lc=$(sed -e 's/^server\.port *= *80$/server.port = 8081/' -e 's/\]:80"/]:8081"/' "$2/etc/lighttpd/lighttpd.conf") || return 1
+	mkdir -p "$1/etc/lighttpd" && printf '%s\n' "$_lc" > "$1/etc/lighttpd/lighttpd.conf"
+	grep -q '^server\.port = 8081$' "$1/etc/lighttpd/lighttpd.conf" || return 1
+	_s=usr/lib/systemd/system/lighttpd.socket
+	[ -e "$2/$_s" ] || return 0
+	_ls=$(sed 's/^\(Listen[A-Za-z]*=.*\):80$/\1:8081/' "$2/$_s") && printf '%s\n' "$_ls" > "$1/$_s" &&
+	[ "$(grep -c '^ListenStream=.*:8081$' "$1/$_s")" = 2 ]
 }
 
 # --- hardened: what the package builds would ship --------------------------------------------
@@ -85,8 +93,8 @@ install -D -m 0755 "$HK" "$H/usr/local/bin/hardenkit" && mkdir -p "$H/usr/local/
 cp -a "$HARDENKIT_DATADIR/." "$H/usr/local/share/hardenkit/" &&
 ln -s ../local/bin/hardenkit "$H/usr/bin/hardenkit"   # the first-boot units run /usr/bin/hardenkit
 ok $? "the hardenkit binary and templates are in /usr/local (with /usr/bin/hardenkit, which the first-boot units run)"
-coinstall "$H" "$H/etc/apache2/ports.conf"
-ok $? "co-installation: apache2 listens on 8080, nginx keeps 80 (both default to 80 on Debian)"
+coinstall "$H" "$H"
+ok $? "co-installation: apache2 listens on 8080, lighttpd (lighttpd.conf and lighttpd.socket) on 8081, nginx keeps 80 (all default to 80 on Debian)"
 workarounds=
 if [ "${HK_BOOT_WORKAROUNDS:-1}" != 0 ] && [ -d $B/workarounds ]; then
 	for w in $B/workarounds/*.sh; do
@@ -105,11 +113,11 @@ for d in $(cd "$H" && find . -mindepth 1 -type d | sed 's|^\./||'); do
 done
 [ ! -e "$S/dirs.failed" ]
 ok $? "directories the root already has keep its owner and mode, as dpkg would keep them"
-# What the packages' postinst (dh_installsystemd) would do: enable the whole units gen wrote,
-# and nftables (Debian's nftables.service is not enabled by default).
-whole=$(awk -F'\t' '$3 != "drop-in" { print $2 }' "$S/list")
+# What the packages' postinst (dh_installsystemd) would do: enable the whole units and the
+# socket units gen wrote, and nftables (Debian's nftables.service is not enabled by default).
+whole="$(awk -F'\t' '$3 != "drop-in" { print $2 }' "$S/list") $(cd "$H/usr/lib/systemd/system" && ls ./*.socket 2>/dev/null | sed 's|^\./||')"
 in_overlay "$H" systemctl --root="$S/view" enable nftables.service $whole > "$S/enable.log" 2>&1
-ok $? "systemctl --root enables nftables.service and the whole units gen wrote: $(echo $whole)"
+ok $? "systemctl --root enables nftables.service and the whole and socket units gen wrote: $(echo $whole)"
 fbunits=$(cd "$H/usr/lib/systemd/system" && ls hardenkit-firstboot-*.service)
 # The offline scores, as tests/scores.t computes them, on the same merged root.
 for u in $units egress-probe.service $fbunits nftables.service; do
@@ -233,8 +241,9 @@ out=$(in_boot sh -c 'd=$(mktemp -d) && umask 077 &&
 	XDG_CONFIG_HOME=$d timeout 10 mosquitto_pub -h 127.0.0.1 -p 1883 -t hk/boot -m hello 2>&1; echo "exit $?"; rm -rf "$d"')
 is "$(echo "$out" | tail -n 1)" "exit 0" "mosquitto: the generated account publishes ($(echo "$out" | head -n 1))"
 
-# memcached and haproxy run as their own users from the start (no capability at all): they
-# still serve, and no process of theirs is root.
+# memcached, haproxy and lighttpd run as their own users from the start (no capability at all):
+# they still serve, and no process of theirs is root. lighttpd has port 8081 here (coinstall),
+# 80 in the package: its socket unit binds it either way.
 unit_users() { # UNIT: the owners of the processes in its cgroup (the root has no ps)
 	in_boot sh -c 'for p in /proc/[0-9]*; do grep -qs "/$1\$" "$p/cgroup" && stat -c %U "$p"; done' sh "$1" 2>/dev/null |
 		sort -u | paste -sd' '; }
@@ -248,6 +257,13 @@ ok $? "haproxy's master CLI answers 'show proc' on /run/haproxy/master.sock ($(e
 out=$(in_boot sh -c "echo 'show info' | timeout 10 socat -t 5 - UNIX-CONNECT:/run/haproxy/admin.sock" 2>&1 | grep '^Name:')
 is "$out" "Name: HAProxy" "haproxy's stats socket answers 'show info' on /run/haproxy/admin.sock"
 is "$(unit_users haproxy.service)" "haproxy" "haproxy.service: master and workers run as haproxy"
+for a in TCP4:127.0.0.1 'TCP6:[::1]'; do
+	out=$(in_boot sh -c "printf 'HEAD / HTTP/1.0\r\n\r\n' | timeout 10 socat -t 5 - $a:8081" 2>&1 | tr -d '\r' | grep '^Server:')
+	is "$out" "Server: lighttpd/1.4.69" "lighttpd answers HTTP on $a:8081 through the sockets lighttpd.socket passed"
+done
+out=$(in_boot ss -ltnpH 'sport = :8081' | grep -c 'lighttpd')
+is "$out" 2 "lighttpd holds the two sockets systemd bound (ss -ltnp)"
+is "$(unit_users lighttpd.service)" "www-data" "lighttpd.service: runs as www-data"
 
 # --- sockets ---------------------------------------------------------------------------------
 lst=$(listeners)
@@ -326,8 +342,8 @@ boot_cleanup_all
 # --- stock: Debian's packages only -----------------------------------------------------------
 T=$S/stock/upper
 mkdir -p "$T"
-coinstall "$T" "$root/etc/apache2/ports.conf"
-ok $? "co-installation: the stock apache2 listens on 8080, nginx keeps 80"
+coinstall "$T" "$root"
+ok $? "co-installation: the stock apache2 listens on 8080, lighttpd on 8081, nginx keeps 80"
 note "booting the stock root"
 boot_start stock "$root" "$T" "$S/stock"
 ok $? "systemd boots the stock root (host PID $boot_pid)"
