@@ -36,6 +36,7 @@ static const struct schema_field output_fields[] = {
 	{ "udp", SCHEMA_STRINGS, 0, NULL, 0, 0, NULL },
 	{ "unix", SCHEMA_STRINGS, 0, NULL, 0, 0, NULL },
 	{ "socket_activation", SCHEMA_STRINGS, NONEMPTY, NULL, 0, 0, NULL },
+	{ "unprivileged", SCHEMA_STRINGS, NONEMPTY, NULL, 0, 0, NULL },
 	{ NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -111,6 +112,7 @@ static void extract(struct dialect *dl, const config_setting_t *root)
 	schema_strings(output, "udp", &dl->output.udp);
 	schema_strings(output, "unix", &dl->output.unix_lines);
 	schema_strings(output, "socket_activation", &dl->output.socket_activation);
+	schema_strings(output, "unprivileged", &dl->output.unprivileged);
 
 	const config_setting_t *cred = config_setting_get_member(root, "credentials");
 	if (cred) {
@@ -194,6 +196,7 @@ void dialect_free(struct dialect *dl)
 	strlist_free(&dl->output.udp);
 	strlist_free(&dl->output.unix_lines);
 	strlist_free(&dl->output.socket_activation);
+	strlist_free(&dl->output.unprivileged);
 	strlist_free(&dl->credentials.keys);
 	free(dl->credentials.source);
 	for (size_t i = 0; i < dl->n_telemetry; i++) {

@@ -48,6 +48,7 @@ struct dialect {
 		char *path, *include_line;
 		struct strlist once, tcp, udp, unix_lines;
 		struct strlist socket_activation; /* lines that make the daemon take its sockets from systemd */
+		struct strlist unprivileged; /* lines for a daemon started as its own user: no drop it cannot do */
 	} output;
 	struct {
 		struct strlist keys;

@@ -42,6 +42,7 @@ const char *const manifest_relaxable_directives[] = {
 	"DevicePolicy", "DeviceAllow", "RemoveIPC", "KeyringMode", "Delegate", "PrivateMounts", NULL,
 };
 
+bool manifest_own_user(const struct manifest *m) { return strcmp(m->daemon.user, "root") != 0; }
 const char *proto_name(enum proto p) { return proto_names[p]; }
 const char *scope_name(enum scope s) { return scope_names[s]; }
 const char *encoding_name(enum encoding e) { return encoding_names[e]; }
@@ -59,6 +60,8 @@ static const struct schema_field daemon_fields[] = {
 	{ "pidfile", SCHEMA_STRING, ABS, NULL, 0, 0, NULL },
 	{ "exec_start", SCHEMA_STRING, NONEMPTY, NULL, 0, 0, NULL },
 	{ "exec_start_reason", SCHEMA_STRING, NONEMPTY, NULL, 0, 0, NULL },
+	{ "exec_start_pre", SCHEMA_STRINGS, 0, NULL, 0, 0, NULL },
+	{ "exec_start_pre_reason", SCHEMA_STRING, NONEMPTY, NULL, 0, 0, NULL },
 	{ "environment", SCHEMA_STRINGS, 0, NULL, 0, 0, NULL },
 	{ "socket_activation", SCHEMA_BOOL, 0, NULL, 0, 0, NULL },
 	{ "capabilities", SCHEMA_STRINGS, 0, capability_names, 0, 0, NULL },
@@ -246,6 +249,19 @@ static void check_daemon(struct checker *c, const config_setting_t *root)
 		fail(c, start, "daemon.exec_start: needs exec_start_reason, why the package's ExecStart= is replaced");
 	if (start_reason && !start)
 		fail(c, start_reason, "daemon.exec_start_reason: without exec_start");
+	const config_setting_t *pre = config_setting_get_member(daemon, "exec_start_pre");
+	const config_setting_t *pre_reason = config_setting_get_member(daemon, "exec_start_pre_reason");
+	if (pre && !pre_reason)
+		fail(c, pre, "daemon.exec_start_pre: needs exec_start_pre_reason, why the package's ExecStartPre= lines are replaced");
+	if (pre_reason && !pre)
+		fail(c, pre_reason, "daemon.exec_start_pre_reason: without exec_start_pre");
+	for (int i = 0; pre && i < config_setting_length(pre); i++) {
+		const config_setting_t *e = config_setting_get_elem(pre, (unsigned)i);
+		const char *line = config_setting_get_string(e);
+		/* systemd's prefixes (- @ : + !), then the absolute path of the program */
+		if (line[strspn(line, "-@:+!")] != '/')
+			fail(c, e, "daemon.exec_start_pre[%d]: must start with an absolute path (after systemd's - @ : + ! prefixes)", i);
+	}
 
 	/* NAME=VALUE, written inside systemd's double quotes: no character there needs escaping */
 	const config_setting_t *env = config_setting_get_member(daemon, "environment");
@@ -378,7 +394,7 @@ static void check_dialect(struct checker *c, const config_setting_t *root, const
 }
 
 /* The daemon must be told to take the sockets, or it binds them itself and fails; a socket unit
- * without a TCP or UDP listener would activate nothing. */
+ * without a listener would activate nothing. */
 static void check_socket_activation(struct checker *c, const config_setting_t *root, const struct dialect_set *dialects)
 {
 	const config_setting_t *activation = config_setting_get_member(config_setting_get_member(root, "daemon"),
@@ -390,13 +406,8 @@ static void check_socket_activation(struct checker *c, const config_setting_t *r
 	if (dl && !dl->output.socket_activation.n)
 		fail(c, activation, "daemon.socket_activation: the dialect \"%s\" does not say how its daemon takes sockets from systemd (output.socket_activation)",
 		     dl->name);
-	const config_setting_t *list = config_setting_get_member(root, "listen");
-	bool network = false;
-	for (int i = 0; i < config_setting_length(list); i++)
-		if (strcmp(member_string(config_setting_get_elem(list, (unsigned)i), "proto"), "unix") != 0)
-			network = true;
-	if (!network)
-		fail(c, activation, "daemon.socket_activation: no TCP or UDP listener to pass");
+	if (config_setting_length(config_setting_get_member(root, "listen")) == 0)
+		fail(c, activation, "daemon.socket_activation: no listener to pass");
 }
 
 static void extract_strings(const config_setting_t *group, const char *key, struct strlist *out)
@@ -427,6 +438,8 @@ static void extract(struct manifest *m, const config_setting_t *root)
 	m->daemon.exec_start = dup_member(daemon, "exec_start");
 	m->daemon.exec_start_reason = dup_member(daemon, "exec_start_reason");
 	schema_strings(daemon, "environment", &m->daemon.environment);
+	schema_strings(daemon, "exec_start_pre", &m->daemon.exec_start_pre);
+	m->daemon.exec_start_pre_reason = dup_member(daemon, "exec_start_pre_reason");
 	m->daemon.socket_activation = schema_bool(daemon, "socket_activation", false);
 	m->daemon.upstream_unit = schema_bool(daemon, "upstream_unit", false);
 	schema_strings(daemon, "capabilities", &m->daemon.capabilities);
@@ -554,6 +567,8 @@ void manifest_free(struct manifest *m)
 	free(m->daemon.exec_start);
 	free(m->daemon.exec_start_reason);
 	strlist_free(&m->daemon.environment);
+	strlist_free(&m->daemon.exec_start_pre);
+	free(m->daemon.exec_start_pre_reason);
 	free(m->daemon.user);
 	free(m->daemon.group);
 	free(m->daemon.type);

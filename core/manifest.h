@@ -56,6 +56,8 @@ struct manifest {
 		bool socket_activation; /* gen writes NAME.socket with the TCP/UDP listeners; the daemon takes them */
 		struct strlist capabilities, address_families;
 		struct strlist environment; /* NAME=VALUE pairs the unit sets (Environment=) */
+		struct strlist exec_start_pre; /* optional: replaces the package's ExecStartPre= lines */
+		char *exec_start_pre_reason;
 	} daemon;
 	struct listener *listen;
 	size_t n_listen;
@@ -87,6 +89,9 @@ const char *proto_name(enum proto p);
 const char *scope_name(enum scope s);
 const char *encoding_name(enum encoding e);
 const char *delivery_name(enum delivery d);
+
+/* The daemon runs as its own account from the start (daemon.user is not root). */
+bool manifest_own_user(const struct manifest *m);
 
 /* Directives a relaxation may name: the hardening settings gen writes. NULL-terminated. */
 extern const char *const manifest_relaxable_directives[];

@@ -75,8 +75,12 @@ void gen_bind(const struct manifest *m, const struct dialect *dl, struct outset 
 	if (dl->output.method == OUTPUT_INCLUDE_FILE)
 		buf_printf(&b, "%s The main configuration must contain: %s\n", comment, dl->output.include_line);
 	render_lines(&b, &dl->output.once, name_vars);
+	if (manifest_own_user(m) && dl->output.unprivileged.n) {
+		buf_printf(&b, "%s %s starts as %s: it has no privileges to drop\n", comment, m->daemon.unit, m->daemon.user);
+		render_lines(&b, &dl->output.unprivileged, name_vars);
+	}
 	if (m->daemon.socket_activation) {
-		buf_printf(&b, "%s the TCP/UDP listeners below are sockets systemd passes (%s's socket unit)\n", comment,
+		buf_printf(&b, "%s the listeners below are sockets systemd passes (%s's socket unit)\n", comment,
 			   m->daemon.unit);
 		render_lines(&b, &dl->output.socket_activation, name_vars);
 	}

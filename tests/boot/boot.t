@@ -264,6 +264,24 @@ done
 out=$(in_boot ss -ltnpH 'sport = :8081' | grep -c 'lighttpd')
 is "$out" 2 "lighttpd holds the two sockets systemd bound (ss -ltnp)"
 is "$(unit_users lighttpd.service)" "www-data" "lighttpd.service: runs as www-data"
+# unbound takes its DNS sockets and control socket from unbound.socket: a query for localhost.
+# (one of unbound's built-in local zones: no upstream needed) over UDP and TCP, and
+# unbound-control over /run/unbound.ctl
+dnsq='\022\064\001\000\000\001\000\000\000\000\000\000\011localhost\000\000\001\000\001'
+for t in UDP4:127.0.0.1 'UDP6:[::1]' TCP4:127.0.0.1 'TCP6:[::1]'; do
+	case $t in TCP*) q="\000\033$dnsq" ;; *) q=$dnsq ;; esac   # DNS over TCP: a 2-byte length first
+	hex=$(in_boot sh -c "printf '$q' | timeout 10 socat -t 5 - $t:53 | od -An -tx1 | tr -d ' \n'" 2>&1)
+	case $t in TCP*) hex=${hex#????} ;; esac
+	case $hex in 1234*) ;; *) hex=bad-$hex ;; esac
+	# ANCOUNT 1 (bytes 7-8) and the answer's address 127.0.0.1 at the end
+	[ "$(echo "$hex" | cut -c13-16)" = 0001 ] && [ "${hex%7f000001}" != "$hex" ]
+	ok $? "unbound answers localhost. A with 127.0.0.1 on $t:53 through the socket unbound.socket passed ($hex)"
+done
+out=$(in_boot unbound-control status 2>&1)
+echo "$out" | grep -q 'is running'
+ok $? "unbound-control reaches unbound over /run/unbound.ctl, passed by unbound.socket ($(echo "$out" | grep -m1 'is running'))"
+is "$(in_boot stat -c '%U %G %a' /run/unbound.ctl 2>&1)" "unbound unbound 660" "/run/unbound.ctl is unbound:unbound 0660, not systemd's default 0666"
+is "$(unit_users unbound.service)" "unbound" "unbound.service: runs as unbound"
 
 # --- sockets ---------------------------------------------------------------------------------
 lst=$(listeners)
