@@ -277,11 +277,12 @@ static void check_daemon(struct checker *c, const config_setting_t *root)
 		free(name);
 	}
 
+	/* Debian's own system accounts include capitals (Debian-snmp, Debian-exim) */
 	static const char *const account_keys[] = { "user", "group" };
 	for (size_t i = 0; i < 2; i++) {
 		const config_setting_t *s = config_setting_get_member(daemon, account_keys[i]);
-		if (!str_in_charset(config_setting_get_string(s), "abcdefghijklmnopqrstuvwxyz_",
-				     LOWER_DIGITS "_-"))
+		if (!str_in_charset(config_setting_get_string(s), "abcdefghijklmnopqrstuvwxyz" UPPER "_",
+				     LOWER_DIGITS UPPER "_-"))
 			fail(c, s, "daemon.%s: \"%s\" is not a valid account name", account_keys[i],
 			     config_setting_get_string(s));
 	}

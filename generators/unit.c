@@ -140,11 +140,19 @@ static void write_directories(struct buf *b, const struct manifest *m)
 
 /* A non-root daemon whose configuration puts its pid file straight into /run (nginx.conf:
  * "pid /run/nginx.pid;") cannot create it there: a tmpfiles.d line makes it, the daemon's own,
- * at boot, and ReadWritePaths= names the file alone. */
+ * and ReadWritePaths= names the file alone. systemd deletes a PIDFile= when the service stops,
+ * so the line is applied again before every start, by systemd-tmpfiles as root ("+": outside
+ * the sandbox, on hardenkit's own tmpfiles.d file only); until then the path may be missing
+ * ("-"), as it is for the package's own ExecStartPre= checks that run first. */
 static bool pidfile_in_run(const struct manifest *m)
 {
 	const char *p = m->daemon.pidfile;
 	return p && manifest_own_user(m) && str_has_prefix(p, "/run/") && !strchr(p + 5, '/');
+}
+
+static char *tmpfiles_path(const struct manifest *m)
+{
+	return xasprintf("/usr/lib/tmpfiles.d/hardenkit-%s.conf", m->name);
 }
 
 static void gen_tmpfiles(const struct manifest *m, struct outset *out)
@@ -154,7 +162,7 @@ static void gen_tmpfiles(const struct manifest *m, struct outset *out)
 		       "# %s, cannot create in /run itself (tmpfiles.d(5)).\n"
 		       "f %s 0644 %s %s -\n",
 		   m->name, m->daemon.unit, m->daemon.user, m->daemon.pidfile, m->daemon.user, m->daemon.group);
-	char *path = xasprintf("/usr/lib/tmpfiles.d/hardenkit-%s.conf", m->name);
+	char *path = tmpfiles_path(m);
 	outset_add(out, path, &b, 0644);
 	free(path);
 }
@@ -172,6 +180,18 @@ static char *socket_unit_name(const struct manifest *m)
 	return xasprintf("%.*s.socket", (int)(strlen(unit) - strlen(".service")), unit);
 }
 
+/* A unix socket in one of the daemon's RuntimeDirectory= directories stays the daemon's to bind:
+ * systemd removes that directory, and a socket unit's socket in it, when the service stops. */
+static bool in_runtime_directory(const struct manifest *m, const char *path)
+{
+	for (size_t i = 0; i < m->paths.runtime.n; i++) {
+		size_t n = strlen(m->paths.runtime.v[i]);
+		if (strncmp(path, m->paths.runtime.v[i], n) == 0 && path[n] == '/')
+			return true;
+	}
+	return false;
+}
+
 /* Socket activation: systemd binds the manifest's listeners and passes them, so a daemon on a
  * port below 1024 needs no CAP_NET_BIND_SERVICE and can run with PrivateUsers=, and one whose
  * unix socket lives in a directory it cannot write (/run) needs no write access there.
@@ -186,6 +206,8 @@ static void gen_socket(const struct manifest *m, struct outset *out)
 	for (size_t i = 0; i < m->n_listen; i++) {
 		const struct listener *l = &m->listen[i];
 		if (l->proto == PROTO_UNIX) {
+			if (in_runtime_directory(m, l->path))
+				continue;
 			buf_printf(&b, "ListenStream=%s\n", l->path);
 			unix_socket = true;
 			continue;
@@ -210,6 +232,15 @@ static void gen_socket(const struct manifest *m, struct outset *out)
 	free(name);
 }
 
+/* systemd passes sockets blocking unless told: a daemon that takes one without setting
+ * O_NONBLOCK itself then hangs in accept(2), deaf to SIGTERM (unbound 1.17 does so with its
+ * control socket, seen in the boot test). NonBlocking= is a [Service] setting. */
+static void write_non_blocking(struct buf *b, const struct manifest *m)
+{
+	if (m->daemon.socket_activation)
+		buf_puts(b, "NonBlocking=yes\n");
+}
+
 /* the service needs its sockets: started alone, it would bind them itself, without the capability */
 static void require_socket(struct buf *b, const struct manifest *m)
 {
@@ -232,6 +263,7 @@ void gen_unit(const struct manifest *m, const char *hardening, struct outset *ou
 			buf_puts(&b, "\n");
 		}
 		buf_puts(&b, "[Service]\n");
+		write_non_blocking(&b, m);
 		/* a daemon run as its own user may keep its pid file elsewhere (squid): name the one it writes */
 		if (manifest_own_user(m)) {
 			buf_printf(&b, "User=%s\nGroup=%s\n", m->daemon.user, m->daemon.group);
@@ -253,6 +285,7 @@ void gen_unit(const struct manifest *m, const char *hardening, struct outset *ou
 			require_socket(&b, m);
 		buf_puts(&b, "\n[Service]\n");
 		buf_printf(&b, "Type=%s\n", m->daemon.type);
+		write_non_blocking(&b, m);
 		if (m->daemon.exec_start)
 			buf_printf(&b, "# ExecStart= is not the daemon's command line: %s\n", m->daemon.exec_start_reason);
 		buf_printf(&b, "ExecStart=%s\n", m->daemon.exec_start ? m->daemon.exec_start : m->daemon.exec);
@@ -268,7 +301,10 @@ void gen_unit(const struct manifest *m, const char *hardening, struct outset *ou
 	for (size_t i = 0; i < m->daemon.environment.n; i++)
 		buf_printf(&b, "Environment=\"%s\"\n", m->daemon.environment.v[i]);
 	if (pidfile_in_run(m)) {
-		buf_printf(&b, "ReadWritePaths=%s\n", m->daemon.pidfile);
+		char *tmpfiles = tmpfiles_path(m);
+		buf_printf(&b, "ExecStartPre=+/usr/bin/systemd-tmpfiles --create %s\nReadWritePaths=-%s\n", tmpfiles,
+			   m->daemon.pidfile);
+		free(tmpfiles);
 		gen_tmpfiles(m, out);
 	}
 	if (m->daemon.socket_activation)

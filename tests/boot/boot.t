@@ -270,7 +270,7 @@ is "$(unit_users lighttpd.service)" "www-data" "lighttpd.service: runs as www-da
 dnsq='\022\064\001\000\000\001\000\000\000\000\000\000\011localhost\000\000\001\000\001'
 for t in UDP4:127.0.0.1 'UDP6:[::1]' TCP4:127.0.0.1 'TCP6:[::1]'; do
 	case $t in TCP*) q="\000\033$dnsq" ;; *) q=$dnsq ;; esac   # DNS over TCP: a 2-byte length first
-	hex=$(in_boot sh -c "printf '$q' | timeout 10 socat -t 5 - $t:53 | od -An -tx1 | tr -d ' \n'" 2>&1)
+	hex=$(in_boot sh -c "printf '$q' | timeout 10 socat -t 1 - $t:53 | od -An -tx1 | tr -d ' \n'" 2>&1)
 	case $t in TCP*) hex=${hex#????} ;; esac
 	case $hex in 1234*) ;; *) hex=bad-$hex ;; esac
 	# ANCOUNT 1 (bytes 7-8) and the answer's address 127.0.0.1 at the end
@@ -282,6 +282,28 @@ echo "$out" | grep -q 'is running'
 ok $? "unbound-control reaches unbound over /run/unbound.ctl, passed by unbound.socket ($(echo "$out" | grep -m1 'is running'))"
 is "$(in_boot stat -c '%U %G %a' /run/unbound.ctl 2>&1)" "unbound unbound 660" "/run/unbound.ctl is unbound:unbound 0660, not systemd's default 0666"
 is "$(unit_users unbound.service)" "unbound" "unbound.service: runs as unbound"
+# A restart stops the daemon (the sockets are passed non-blocking: unbound took its control
+# socket blocking and sat in accept(2), deaf to SIGTERM) and passes the same sockets again; for
+# a non-root daemon with its pid file in /run (lighttpd, nginx), systemd deletes the file at
+# stop and the unit makes it again before the next start.
+for u in unbound lighttpd nginx; do
+	in_boot timeout 30 systemctl restart $u.service
+	ok $? "systemctl restart $u.service completes (bounded: 30 s)" ||
+		in_boot journalctl -b --no-pager -o cat -u $u.service 2>/dev/null | tail -n 8 | sed 's/^/#   /'
+done
+out=$(in_boot unbound-control status 2>&1)
+echo "$out" | grep -q 'is running'
+ok $? "after the restart unbound-control reaches unbound again over the same /run/unbound.ctl"
+out=$(in_boot sh -c "printf 'HEAD / HTTP/1.0\r\n\r\n' | timeout 10 socat -t 5 - TCP4:127.0.0.1:8081" 2>&1 | tr -d '\r' | grep '^Server:')
+is "$out" "Server: lighttpd/1.4.69" "after the restart lighttpd answers on 127.0.0.1:8081 again"
+out=$(in_boot sh -c "printf 'HEAD / HTTP/1.0\r\n\r\n' | timeout 10 socat -t 5 - TCP4:127.0.0.1:80" 2>&1 | tr -d '\r' | grep '^Server:')
+is "$out" "Server: nginx/1.22.1" "after the restart nginx answers on 127.0.0.1:80 again"
+# snmpd takes 127.0.0.1:161 and [::1]:161 from snmpd.socket and runs as Debian-snmp; its AgentX
+# socket stays its own, in its RuntimeDirectory
+out=$(in_boot snmpget -v2c -c "$(secret snmpd.community)" -t 2 -r 1 -Oqv udp6:[::1]:161 .1.3.6.1.2.1.1.5.0 2>&1 | grep -v '^Created directory')
+is "$out" '"hk-boot"' "snmpd: the generated community reads sysName.0 over [::1] too (the socket snmpd.socket passed)"
+is "$(unit_users snmpd.service)" "Debian-snmp" "snmpd.service: runs as Debian-snmp"
+is "$(in_boot stat -c '%U %F' /run/agentx/master 2>&1)" "Debian-snmp socket" "snmpd binds its AgentX master socket /run/agentx/master itself"
 
 # --- sockets ---------------------------------------------------------------------------------
 lst=$(listeners)
