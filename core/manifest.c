@@ -91,6 +91,7 @@ static const struct schema_field path_fields[] = {
 	{ "state", SCHEMA_STRINGS, ABS, NULL, 0, 0, NULL },
 	{ "logs", SCHEMA_STRINGS, ABS, NULL, 0, 0, NULL },
 	{ "runtime", SCHEMA_STRINGS, ABS, NULL, 0, 0, NULL },
+	{ "owned", SCHEMA_STRINGS, ABS, NULL, 0, 0, NULL },
 	{ "cache", SCHEMA_STRINGS, ABS, NULL, 0, 0, NULL },
 	{ "exec", SCHEMA_STRINGS, ABS, NULL, 0, 0, NULL },
 	{ NULL, 0, 0, NULL, 0, 0, NULL },
@@ -142,6 +143,7 @@ static const struct {
 	{ "logs", "/var/log/" },
 	{ "runtime", "/run/" },
 	{ "cache", "/var/cache/" },
+	{ "owned", "/run/" },
 };
 
 static bool in_list(const char *const *names, const char *value)
@@ -475,6 +477,7 @@ static void extract(struct manifest *m, const config_setting_t *root)
 	extract_strings(paths, "state", &m->paths.state);
 	extract_strings(paths, "logs", &m->paths.logs);
 	extract_strings(paths, "runtime", &m->paths.runtime);
+	extract_strings(paths, "owned", &m->paths.owned);
 	extract_strings(paths, "cache", &m->paths.cache);
 	extract_strings(paths, "exec", &m->paths.exec);
 
@@ -589,6 +592,7 @@ void manifest_free(struct manifest *m)
 	strlist_free(&m->paths.state);
 	strlist_free(&m->paths.logs);
 	strlist_free(&m->paths.runtime);
+	strlist_free(&m->paths.owned);
 	strlist_free(&m->paths.cache);
 	strlist_free(&m->paths.exec);
 	for (size_t i = 0; i < m->n_credentials; i++) {

@@ -68,6 +68,9 @@ struct manifest {
 	} config;
 	struct {
 		struct strlist read, write, state, logs, runtime, cache, exec;
+		/* directories below /run the daemon's account owns and that outlive the service (a
+		 * socket unit's socket lives there): a tmpfiles.d line, not RuntimeDirectory= */
+		struct strlist owned;
 	} paths;
 	struct credential *credentials;
 	size_t n_credentials;

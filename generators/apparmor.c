@@ -53,6 +53,7 @@ static void per_values(const struct manifest *m, const char *per, struct strlist
 		{ "state", offsetof(struct manifest, paths.state) },
 		{ "logs", offsetof(struct manifest, paths.logs) },
 		{ "runtime", offsetof(struct manifest, paths.runtime) },
+		{ "owned", offsetof(struct manifest, paths.owned) },
 		{ "cache", offsetof(struct manifest, paths.cache) },
 		{ "exec", offsetof(struct manifest, paths.exec) },
 		{ "config", offsetof(struct manifest, config.files) },
@@ -85,7 +86,7 @@ static void per_values(const struct manifest *m, const char *per, struct strlist
 }
 
 static const char *const when_names[] = { "always", "tcp", "udp", "egress", "credential", NULL };
-static const char *const per_names[] = { "read", "write", "state", "logs", "runtime", "cache", "exec",
+static const char *const per_names[] = { "read", "write", "state", "logs", "runtime", "owned", "cache", "exec",
 					 "config", "socket", "pidfile", "capability", NULL };
 
 static const struct schema_field group_fields[] = {

@@ -282,11 +282,18 @@ echo "$out" | grep -q 'is running'
 ok $? "unbound-control reaches unbound over /run/unbound.ctl, passed by unbound.socket ($(echo "$out" | grep -m1 'is running'))"
 is "$(in_boot stat -c '%U %G %a' /run/unbound.ctl 2>&1)" "unbound unbound 660" "/run/unbound.ctl is unbound:unbound 0660, not systemd's default 0666"
 is "$(unit_users unbound.service)" "unbound" "unbound.service: runs as unbound"
+# avahi-daemon runs as avahi from the start, owns its D-Bus name and /run/avahi-daemon
+out=$(in_boot busctl call org.freedesktop.Avahi / org.freedesktop.Avahi.Server GetVersionString 2>&1)
+is "$out" 's "avahi 0.8"' "avahi-daemon answers on D-Bus as org.freedesktop.Avahi (GetVersionString)"
+is "$(unit_users avahi-daemon.service)" "avahi" "avahi-daemon.service: runs as avahi (no chroot helper left as root)"
+is "$(in_boot stat -c '%U %G' /run/avahi-daemon 2>&1)" "avahi avahi" "/run/avahi-daemon is avahi's (hardenkit's tmpfiles.d line)"
+is "$(listeners | awk '$3 == "avahi-daemon.service" { print $1, $2 }' | sort | paste -sd' ')" "udp 0.0.0.0:5353 udp [::]:5353" \
+	"avahi-daemon holds the mDNS sockets it declares public (udp 5353, IPv4 and IPv6)"
 # A restart stops the daemon (the sockets are passed non-blocking: unbound took its control
 # socket blocking and sat in accept(2), deaf to SIGTERM) and passes the same sockets again; for
 # a non-root daemon with its pid file in /run (lighttpd, nginx), systemd deletes the file at
 # stop and the unit makes it again before the next start.
-for u in unbound lighttpd nginx; do
+for u in unbound lighttpd nginx avahi-daemon; do
 	in_boot timeout 30 systemctl restart $u.service
 	ok $? "systemctl restart $u.service completes (bounded: 30 s)" ||
 		in_boot journalctl -b --no-pager -o cat -u $u.service 2>/dev/null | tail -n 8 | sed 's/^/#   /'
@@ -298,6 +305,10 @@ out=$(in_boot sh -c "printf 'HEAD / HTTP/1.0\r\n\r\n' | timeout 10 socat -t 5 - 
 is "$out" "Server: lighttpd/1.4.69" "after the restart lighttpd answers on 127.0.0.1:8081 again"
 out=$(in_boot sh -c "printf 'HEAD / HTTP/1.0\r\n\r\n' | timeout 10 socat -t 5 - TCP4:127.0.0.1:80" 2>&1 | tr -d '\r' | grep '^Server:')
 is "$out" "Server: nginx/1.22.1" "after the restart nginx answers on 127.0.0.1:80 again"
+out=$(in_boot busctl call org.freedesktop.Avahi / org.freedesktop.Avahi.Server GetVersionString 2>&1)
+is "$out" 's "avahi 0.8"' "after the restart avahi-daemon answers on D-Bus again"
+in_boot test -S /run/avahi-daemon/socket
+ok $? "after the restart avahi-daemon.socket's /run/avahi-daemon/socket is still there"
 # snmpd takes 127.0.0.1:161 and [::1]:161 from snmpd.socket and runs as Debian-snmp; its AgentX
 # socket stays its own, in its RuntimeDirectory
 out=$(in_boot snmpget -v2c -c "$(secret snmpd.community)" -t 2 -r 1 -Oqv udp6:[::1]:161 .1.3.6.1.2.1.1.5.0 2>&1 | grep -v '^Created directory')
@@ -307,7 +318,17 @@ is "$(in_boot stat -c '%U %F' /run/agentx/master 2>&1)" "Debian-snmp socket" "sn
 
 # --- sockets ---------------------------------------------------------------------------------
 lst=$(listeners)
-is "$lst" "" "hardened: ss -ltnH and ss -lunH show only loopback listeners (and unix sockets)"
+# The public listeners the manifests declare, with a reason (avahi's mDNS): PROTO PORT UNIT.
+# (The bundled manifests write each listener on one line.)
+declared=$(for m in $manifests; do
+	u=$(awk -F'\t' -v n="$m" '$1 == n { print $2 }' "$S/list")
+	grep 'scope = "public"' "packages/$m.conf" | sed -n "s/.*proto = \"\([a-z]*\)\"; port = \([0-9]*\);.*/\1 \2 $u/p"
+done)
+undeclared=$(echo "$lst" | while read -r pr a u; do
+	[ -n "$pr" ] || continue
+	echo "$declared" | grep -qx "$pr ${a##*:} $u" || echo "$pr $a $u"
+done)
+is "$undeclared" "" "hardened: ss -ltnH and ss -lunH show only loopback listeners (and unix sockets), besides those declared public: $(echo $declared)"
 in_boot ss -ltnH > "$S/hard/ss-tcp"; in_boot ss -lunH > "$S/hard/ss-udp"
 note "$(wc -l < "$S/hard/ss-tcp") TCP and $(wc -l < "$S/hard/ss-udp") UDP listeners, $(in_boot ss -lxH | wc -l) unix"
 
