@@ -57,7 +57,7 @@ struct manifest {
 		struct strlist capabilities, address_families;
 		struct strlist environment; /* NAME=VALUE pairs the unit sets (Environment=) */
 		struct strlist exec_start_pre; /* optional: replaces the package's ExecStartPre= lines */
-		char *exec_start_pre_reason;
+		char *exec_start_pre_reason;   /* set whenever exec_start_pre is, even as an empty list */
 	} daemon;
 	struct listener *listen;
 	size_t n_listen;

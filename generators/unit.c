@@ -294,11 +294,13 @@ void gen_unit(const struct manifest *m, const char *hardening, struct outset *ou
 			if (m->daemon.pidfile)
 				buf_printf(&b, "PIDFile=%s\n", m->daemon.pidfile);
 		}
-		/* the empty assignment clears the package's ExecStart= list before the new one */
+		/* the empty assignment clears the package's ExecStart= list before the new one; the
+		 * manifest's type is that of its own command (nginx kept in the foreground: exec) */
 		if (m->daemon.exec_start)
-			buf_printf(&b, "# ExecStart= replaced: %s\nExecStart=\nExecStart=%s\n", m->daemon.exec_start_reason,
-				   m->daemon.exec_start);
-		if (m->daemon.exec_start_pre.n)
+			buf_printf(&b, "# ExecStart= replaced: %s\nType=%s\nExecStart=\nExecStart=%s\n", m->daemon.exec_start_reason,
+				   m->daemon.type, m->daemon.exec_start);
+		/* an empty exec_start_pre list (with its reason) drops the package's lines */
+		if (m->daemon.exec_start_pre_reason)
 			buf_printf(&b, "# ExecStartPre= replaced: %s\nExecStartPre=\n", m->daemon.exec_start_pre_reason);
 		write_exec_start_pre(&b, m);
 	} else {
@@ -313,7 +315,7 @@ void gen_unit(const struct manifest *m, const char *hardening, struct outset *ou
 		if (m->daemon.exec_start)
 			buf_printf(&b, "# ExecStart= is not the daemon's command line: %s\n", m->daemon.exec_start_reason);
 		buf_printf(&b, "ExecStart=%s\n", m->daemon.exec_start ? m->daemon.exec_start : m->daemon.exec);
-		if (m->daemon.exec_start_pre.n)
+		if (m->daemon.exec_start_pre_reason)
 			buf_printf(&b, "# ExecStartPre=: %s\n", m->daemon.exec_start_pre_reason);
 		write_exec_start_pre(&b, m);
 		if (m->daemon.pidfile)

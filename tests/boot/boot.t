@@ -264,6 +264,13 @@ done
 out=$(in_boot ss -ltnpH 'sport = :8081' | grep -c 'lighttpd')
 is "$out" 2 "lighttpd holds the two sockets systemd bound (ss -ltnp)"
 is "$(unit_users lighttpd.service)" "www-data" "lighttpd.service: runs as www-data"
+# nginx takes 127.0.0.1:80 and [::1]:80 from nginx.socket (its NGINX variable): no root master
+for a in TCP4:127.0.0.1 'TCP6:[::1]'; do
+	out=$(in_boot sh -c "printf 'HEAD / HTTP/1.0\r\n\r\n' | timeout 10 socat -t 5 - $a:80" 2>&1 | tr -d '\r' | grep '^Server:')
+	is "$out" "Server: nginx/1.22.1" "nginx answers HTTP on $a:80 through the sockets nginx.socket passed"
+done
+is "$(in_boot ss -ltnpH 'sport = :80' | grep -c '"nginx"')" 2 "nginx holds the two sockets systemd bound (ss -ltnp)"
+is "$(unit_users nginx.service)" "www-data" "nginx.service: master and workers run as www-data"
 # unbound takes its DNS sockets and control socket from unbound.socket: a query for localhost.
 # (one of unbound's built-in local zones: no upstream needed) over UDP and TCP, and
 # unbound-control over /run/unbound.ctl
@@ -305,6 +312,14 @@ out=$(in_boot sh -c "printf 'HEAD / HTTP/1.0\r\n\r\n' | timeout 10 socat -t 5 - 
 is "$out" "Server: lighttpd/1.4.69" "after the restart lighttpd answers on 127.0.0.1:8081 again"
 out=$(in_boot sh -c "printf 'HEAD / HTTP/1.0\r\n\r\n' | timeout 10 socat -t 5 - TCP4:127.0.0.1:80" 2>&1 | tr -d '\r' | grep '^Server:')
 is "$out" "Server: nginx/1.22.1" "after the restart nginx answers on 127.0.0.1:80 again"
+# a reload makes the nginx master reread its configuration and keep the inherited sockets
+workers() { in_boot sh -c 'for p in /proc/[0-9]*; do grep -qas "[n]ginx: worker" "$p/cmdline" && echo "${p#/proc/}"; done' | sort | paste -sd' '; }
+old_workers=$(workers)
+in_boot timeout 30 systemctl reload nginx.service
+ok $? "systemctl reload nginx.service completes"
+_i=0; while [ $_i -lt 50 ] && [ "$(workers)" = "$old_workers" ]; do sleep 0.1; _i=$((_i + 1)); done
+out=$(in_boot sh -c "printf 'HEAD / HTTP/1.0\r\n\r\n' | timeout 10 socat -t 5 - TCP6:[::1]:80" 2>&1 | tr -d '\r' | grep '^Server:')
+is "$out" "Server: nginx/1.22.1" "after the reload (workers $old_workers, now $(workers)) nginx answers on [::1]:80"
 out=$(in_boot busctl call org.freedesktop.Avahi / org.freedesktop.Avahi.Server GetVersionString 2>&1)
 is "$out" 's "avahi 0.8"' "after the restart avahi-daemon answers on D-Bus again"
 in_boot test -S /run/avahi-daemon/socket
