@@ -14,7 +14,7 @@ VERSION = 0.1.0
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC = libconfig libarchive libnftables libapparmor libcrypto jansson libseccomp
+LIBS_PC = libconfig libarchive libnftables libapparmor libcrypto jansson libseccomp rpm
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 CFLAGS ?= -O2 -g
 PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)

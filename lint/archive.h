@@ -25,7 +25,8 @@
 
 enum member_type { MEMBER_FILE, MEMBER_DIR, MEMBER_SYMLINK, MEMBER_HARDLINK, MEMBER_SPECIAL };
 /* Where a member sits: the installed tree, the package's metadata (a .deb's control.tar, the
- * .PKGINFO/.INSTALL of Arch and Alpine packages), or the one file given alone. */
+ * .PKGINFO/.INSTALL of Arch and Alpine packages, an .rpm header's name and scriptlets as
+ * RPM/header and RPM/%post …), or the one file given alone. */
 enum member_part { PART_DATA, PART_CONTROL, PART_SINGLE };
 
 struct member {
@@ -54,7 +55,7 @@ struct walk_ops {
 	void (*member)(void *ctx, const struct member *m, struct member_content *c);
 };
 
-enum input_kind { INPUT_DEB, INPUT_ARCHIVE, INPUT_TREE, INPUT_FILE };
+enum input_kind { INPUT_DEB, INPUT_ARCHIVE, INPUT_TREE, INPUT_FILE, INPUT_RPM };
 
 struct walk_stats {
 	enum input_kind kind;

@@ -42,8 +42,10 @@ static const struct {
 /* Package metadata that holds scripts: Debian's control.tar, Arch's .INSTALL, Alpine's. */
 static const char *const script_names[] = { "preinst", "postinst", "prerm", "postrm", "config", ".INSTALL",
 					    ".pre-install", ".post-install", ".pre-upgrade", ".post-upgrade",
-					    ".pre-deinstall", ".post-deinstall", ".trigger", NULL };
-static const char *const control_names[] = { "control", ".PKGINFO", NULL };
+					    ".pre-deinstall", ".post-deinstall", ".trigger", "%pretrans", "%pre",
+					    "%post", "%preun", "%postun", "%posttrans", NULL };
+/* "header": an .rpm header's name and version, as the reader presents them */
+static const char *const control_names[] = { "control", ".PKGINFO", "header", NULL };
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -124,7 +126,9 @@ static enum file_role role_of(const char *path, enum member_part part)
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	if (part == PART_CONTROL)
-		return in_list(script_names, base) ? ROLE_SCRIPT : in_list(control_names, base) ? ROLE_CONTROL : ROLE_NONE;
+		return in_list(script_names, base) || str_has_prefix(base, "%trigger-") ? ROLE_SCRIPT
+		       : in_list(control_names, base)					? ROLE_CONTROL
+											: ROLE_NONE;
 	if (is_unit_path(path))
 		return ROLE_UNIT;
 	for (size_t i = 0; i < sizeof role_globs / sizeof *role_globs; i++)
@@ -254,12 +258,12 @@ static void read_metadata(struct facts *f)
 		const struct fact_file *ff = &f->files[i];
 		if (ff->role != ROLE_CONTROL || !ff->text)
 			continue;
-		bool deb = str_has_suffix(ff->path, "control");
+		bool deb = !str_has_suffix(ff->path, ".PKGINFO"); /* DEBIAN/control, RPM/header */
 		f->name = field(ff->text, deb ? "Package" : "pkgname", deb ? ":" : " =");
 		f->version = field(ff->text, deb ? "Version" : "pkgver", deb ? ":" : " =");
 	}
 	if (!f->name) {
-		/* an .rpm's header is not read: its file name says name-version-release.arch.rpm */
+		/* a plain archive or a tree: its own name */
 		const char *base = strrchr(f->input, '/');
 		base = base ? base + 1 : f->input;
 		size_t n = strlen(base);

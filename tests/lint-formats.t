@@ -53,9 +53,28 @@ ok $? ".apk: the .post-install script is judged"
 
 if command -v rpmbuild >/dev/null 2>&1; then
 	mkdir -p "$T/rpm/SPECS"
-	printf 'Name: fixture\nVersion: 1.0\nRelease: 1\nSummary: f\nLicense: MIT\nBuildArch: noarch\n%%description\nf\n%%install\nmkdir -p %%{buildroot}/etc/redis\nprintf "bind 0.0.0.0\\n" > %%{buildroot}/etc/redis/redis.conf\n%%files\n%%attr(0640,root,root) /etc/redis/redis.conf\n' >"$T/rpm/SPECS/fixture.spec"
+	printf 'Name: fixture\nVersion: 1.0\nRelease: 1\nSummary: f\nLicense: MIT\nBuildArch: noarch\n%%description\nf\n%%install\nmkdir -p %%{buildroot}/etc/redis\nprintf "bind 0.0.0.0\\n" > %%{buildroot}/etc/redis/redis.conf\n%%files\n%%attr(0640,root,root) /etc/redis/redis.conf\n%%post\nsystemctl daemon-reload\ncurl -fsS https://example.invalid/installed\n%%preun\nsystemctl stop fixture.service\n' >"$T/rpm/SPECS/fixture.spec"
 	rpmbuild --define "_topdir $T/rpm" -bb "$T/rpm/SPECS/fixture.spec" >/dev/null 2>&1
-	finding "$(ls "$T"/rpm/RPMS/noarch/fixture-*.rpm)" ".rpm (rpmbuild)"
+	rpm=$(ls "$T"/rpm/RPMS/noarch/fixture-*.rpm)
+	finding "$rpm" ".rpm (rpmbuild)"
+	name_version "$rpm" "fixture 1.0-1" ".rpm: name and version from the rpm header (librpm)"
+	out=$("$HARDENKIT" lint --no-apparmor-parser "$rpm" 2>&1)
+	printf '%s\n' "$out" | grep -q "RPM/%post:3: error: phone-home: "
+	ok $? ".rpm: the %post scriptlet from the header is judged (phone-home at its line, after the #!/bin/sh the reader adds)" ||
+		printf '%s\n' "$out" | sed 's/^/# /'
+	printf '%s\n' "$out" | grep -q "RPM/%preun"
+	ok $((! $?)) ".rpm: the harmless %preun scriptlet gives no finding"
+	# the payload still comes after the header, from the same single read of the file
+	"$HARDENKIT" lint --no-apparmor-parser --format=json "$rpm" 2>/dev/null | jq -e '.packages[0].findings | map(.file) | index("etc/redis/redis.conf") != null' >/dev/null
+	ok $? ".rpm: the payload after the header is read too (etc/redis/redis.conf in the JSON)"
+	head -c 2000 "$rpm" > "$T/cut.rpm"
+	out=$("$HARDENKIT" lint --no-apparmor-parser "$T/cut.rpm" 2>&1)
+	is "$?" 2 ".rpm cut inside its header: exit 2 ($out)"
+	# a signature header declaring 1000 entries and 200 MiB of data: refused before librpm reads it
+	cp "$rpm" "$T/big.rpm"
+	printf '\000\000\003\350\014\200\000\000' | dd of="$T/big.rpm" bs=1 seek=104 conv=notrunc 2>/dev/null
+	out=$("$HARDENKIT" lint --no-apparmor-parser "$T/big.rpm" 2>&1)
+	is "$?:$out" "2:$T/big.rpm: error: the .rpm's headers declare more than 16 MiB: refused" ".rpm with a 200 MiB header: refused, exit 2"
 else
 	skip "rpmbuild is not installed (tools/install-deps test installs rpm)"
 fi
