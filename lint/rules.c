@@ -35,9 +35,11 @@ const struct lint_rule lint_rules[] = {
 	  "every network the host is on. The linter reads every config file by its dialect\n"
 	  "(templates/dialects), the units' ListenStream=/ListenDatagram=/BindToDevice=, -l/--bind\n"
 	  "flags in ExecStart= and /etc/default files, and, where a package ships a daemon's config\n"
-	  "or its binary but no listen setting, what that daemon does without one (the dialect's\n"
-	  "listen.default, with its source): sshd, memcached, redis, mariadb and others listen on\n"
-	  "every interface. Fix: ship a loopback bind (hardenkit gen writes one from the manifest);\n"
+	  "(or its binary and a unit or init script that starts it) but no listen setting, what\n"
+	  "that daemon does without one (the dialect's listen.default, with its source): sshd,\n"
+	  "memcached, redis, mariadb and others listen on every interface. A package that ships\n"
+	  "only the binary (Debian's nginx, dnsmasq-base) leaves that to the package that configures\n"
+	  "and starts it. Fix: ship a loopback bind (hardenkit gen writes one from the manifest);\n"
 	  "a service that must be public declares it in its manifest with a reason, and the\n"
 	  "distribution waives this finding for that package.",
 	  check_listen_public, NULL },
@@ -308,6 +310,34 @@ static bool is_daemon_binary(const char *path, const struct dialect *dl)
 	return false;
 }
 
+/* Whether the package itself starts one of DL's daemons: an init script, or a service unit
+ * whose ExecStart= runs it. A package that only ships the binary (Debian's nginx, dnsmasq-base,
+ * exim4-daemon-light) leaves the listen address to the package that configures and starts it,
+ * where the finding belongs. */
+static bool package_starts(const struct facts *f, const struct dialect *dl)
+{
+	for (size_t i = 0; i < f->n_files; i++)
+		if (str_has_prefix(f->files[i].path, "etc/init.d/") && f->files[i].type != MEMBER_DIR)
+			return true;
+	for (size_t i = 0; i < f->n_units; i++) {
+		const struct fact_unit *fu = &f->units[i];
+		const struct unit_entry *e = unit_is_service(fu) ? unitfile_get(fu->u, "Service", "ExecStart") : NULL;
+		for (size_t j = 0; e && j < e->n; j++) {
+			const char *cmd = e->values[j].text;
+			cmd += strspn(cmd, "-@:+!");
+			size_t len = strcspn(cmd, " \t");
+			const char *base = cmd + len;
+			while (base > cmd && base[-1] != '/')
+				base--;
+			for (size_t k = 0; k < dl->daemons.n; k++)
+				if (strlen(dl->daemons.v[k]) == (size_t)(cmd + len - base) &&
+				    strncmp(base, dl->daemons.v[k], (size_t)(cmd + len - base)) == 0)
+					return true;
+		}
+	}
+	return false;
+}
+
 static void listen_units(const struct lint_rule *self, const struct facts *f, struct findings *out)
 {
 	const struct dialect *sock = dialect_set_find(f->dialects, "systemd-socket");
@@ -391,7 +421,7 @@ CHECK(check_listen_public)
 			continue;
 		const char *where = first[di];
 		for (size_t i = 0; !where && i < f->n_files; i++)
-			if (f->files[i].type != MEMBER_DIR && is_daemon_binary(f->files[i].path, dl))
+			if (f->files[i].type != MEMBER_DIR && is_daemon_binary(f->files[i].path, dl) && package_starts(f, dl))
 				where = f->files[i].path;
 		if (where)
 			findings_add(out, self, facts_shown(f, where), 0,

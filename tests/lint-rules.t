@@ -78,6 +78,14 @@ printf '[Service]\nExecStart=/usr/sbin/fixtured --listen=0.0.0.0\n' | put "$T/l1
 lint "$T/l13"
 trips listen-public "listen-public: --listen=0.0.0.0 in ExecStart="
 
+# A daemon binary without its config: a finding only where the package also starts it
+head -c 200 /bin/true | put "$T/l14" usr/sbin/dnsmasq 0755
+lint "$T/l14"
+clean listen-public "listen-public: a binary-only package (Debian's dnsmasq-base) leaves the address to the package that starts it"
+printf '[Service]\nExecStart=/usr/sbin/dnsmasq -k\n' | put "$T/l14" usr/lib/systemd/system/dnsmasq.service 0644
+lint "$T/l14"
+trips listen-public "listen-public: the same binary with a unit that starts it, and no config naming an address"
+
 # ---- credential-default and credential-readable ----
 printf 'agentaddress 127.0.0.1\nrocommunity public localhost\n' | put "$T/c1" etc/snmp/snmpd.conf 0600
 lint "$T/c1"
