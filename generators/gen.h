@@ -21,7 +21,8 @@ void policy_free(struct policy *p);
 
 /* The localhost bind config, in the daemon's own dialect. */
 void gen_bind(const struct manifest *m, const struct dialect *dl, struct outset *out);
-/* The hardened unit or drop-in; HARDENING is templates/units/hardening.conf's text. */
+/* The hardened unit or drop-in, and beside it NAME.socket (daemon.socket_activation) and
+ * hardenkit-NAME.conf in tmpfiles.d; HARDENING is templates/units/hardening.conf's text. */
 void gen_unit(const struct manifest *m, const char *hardening, struct outset *out);
 /* The enforce-mode AppArmor profile. */
 void gen_apparmor(const struct manifest *m, const struct policy *p, struct outset *out);

@@ -1,5 +1,7 @@
-/* unit: writes the hardened systemd unit: a whole unit when the package ships none, else a
- * drop-in over the package's unit. The sandbox itself is data: templates/units/hardening.conf. */
+/* unit: writes the hardened systemd unit (a whole unit when the package ships none, else a
+ * drop-in over the package's unit) and what it needs beside it: a socket unit for a
+ * socket-activated daemon, a tmpfiles.d file for what a non-root daemon cannot make in /run.
+ * The sandbox itself is data: templates/units/hardening.conf. */
 #include "gen.h"
 
 #include <stddef.h>
@@ -8,7 +10,6 @@
 #include <string.h>
 
 #define DROPIN_DIR "/usr/lib/systemd/system"
-
 
 /* The directive name of a "Directive=value" line, or NULL for comments and blank lines. */
 static char *directive_of(const char *line)
