@@ -155,6 +155,24 @@ static bool vaddr_to_off(const struct phdrs *ph, uint64_t addr, uint64_t *off)
 	return false;
 }
 
+/* glibc's functions with a _FORTIFY_SOURCE checked variant (__NAME_chk) that a program is
+ * likely to call with a buffer size the compiler knows (glibc 2.36 debug/Versions) */
+static const char *const fortifiable[] = {
+	"memcpy", "memmove", "mempcpy", "memset", "stpcpy", "stpncpy", "strcat", "strcpy", "strncat",
+	"strncpy", "sprintf", "snprintf", "vsprintf", "vsnprintf", "gets", "fgets", "fread", "read",
+	"pread", "pread64", "recv", "recvfrom", "readlink", "readlinkat", "getcwd", "realpath",
+	"wcscpy", "wcsncpy", "wmemcpy", "wmemset", "mbstowcs", "wcstombs", "confstr", "getgroups",
+	"ttyname_r", "gethostname", "getlogin_r", "poll", "ppoll", NULL,
+};
+
+static bool is_fortifiable(const char *name, size_t n)
+{
+	for (size_t i = 0; fortifiable[i]; i++)
+		if (strlen(fortifiable[i]) == n && memcmp(fortifiable[i], name, n) == 0)
+			return true;
+	return false;
+}
+
 static void judge(struct elf_scan *s)
 {
 	struct view v;
@@ -192,12 +210,14 @@ static void judge(struct elf_scan *s)
 	}
 	s->info.pie = ph.type == ET_DYN && (ph.interp || dyn_flag_pie) ? ELF_YES : ph.type == ET_EXEC ? ELF_NO : ELF_UNKNOWN;
 	/* the dynamic string table names the imported functions: __stack_chk_fail for the stack
-	 * protector, __*_chk for FORTIFY_SOURCE's checked variants */
+	 * protector, __*_chk for FORTIFY_SOURCE's checked variants. A binary without any checked
+	 * variant lacks FORTIFY only if it imports a function glibc would have checked; one that
+	 * imports none (dovecot's small mains, which call into libdovecot) cannot show it. */
 	uint64_t stroff;
 	if (strtab && strsz && vaddr_to_off(&ph, strtab, &stroff) && stroff < s->head_len &&
 	    strsz <= s->head_len - stroff) {
 		const char *str = (const char *)s->head + stroff;
-		bool ssp = false, fortify = false;
+		bool ssp = false, fortify = false, unchecked = false;
 		for (uint64_t i = 0; i < strsz;) {
 			const char *name = str + i;
 			size_t n = strnlen(name, (size_t)(strsz - i));
@@ -205,10 +225,12 @@ static void judge(struct elf_scan *s)
 				ssp = true;
 			else if (n > 6 && memcmp(name, "__", 2) == 0 && memcmp(name + n - 4, "_chk", 4) == 0)
 				fortify = true;
+			else if (is_fortifiable(name, n))
+				unchecked = true;
 			i += n + 1;
 		}
 		s->info.stack_protector = ssp ? ELF_YES : ELF_NO;
-		s->info.fortify = fortify ? ELF_YES : ELF_NO;
+		s->info.fortify = fortify ? ELF_YES : unchecked ? ELF_NO : ELF_UNKNOWN;
 	}
 }
 

@@ -144,8 +144,9 @@ const struct lint_rule lint_rules[] = {
 	  "Debian builds with hardening flags (dpkg-buildflags, hardening=+all): position-independent\n"
 	  "executables for ASLR, read-only relocations bound at start (RELRO and BIND_NOW), the\n"
 	  "stack protector and FORTIFY_SOURCE's checked functions. Read from the ELF program headers,\n"
-	  "the dynamic section and the imported symbol names; a binary with no fortifiable call has\n"
-	  "no _chk import and is reported too, as checksec does.",
+	  "the dynamic section and the imported symbol names. FORTIFY counts as missing only when the\n"
+	  "binary imports a function glibc checks (memcpy, strcpy, sprintf, read, ...) and no checked\n"
+	  "__*_chk variant: one that imports none could not show it (lintian's rule does the same).",
 	  check_elf_hardening, NULL },
 	{ "waiver-expired", E, INV, "a waiver is past its expiry date",
 	  "A waiver accepts a finding for a time, with a reason. Once its date has passed the\n"
