@@ -101,6 +101,19 @@ echo "$msg" | grep -q "^$ro: error: cannot .*/" ; ok $? "the error names the out
 is "$(find "$ro" -mindepth 1 | wc -l)" 0 "nothing is left in the read-only output"
 [ "$(id -u)" = 0 ] && umount "$ro"
 
+# Socket activation: each socket unit belongs to a drop-in that requires it; nginx counts the
+# passed descriptors in its NGINX variable, which must name exactly the socket unit's (3, 4, …).
+for sock in "$out"/usr/lib/systemd/system/*.socket; do
+	unit=$(basename "$sock" .socket).service
+	grep -qx "Requires=$(basename "$sock")" "$out/usr/lib/systemd/system/$unit.d/50-hardenkit.conf" &&
+	grep -qx "NonBlocking=yes" "$out/usr/lib/systemd/system/$unit.d/50-hardenkit.conf"
+	ok $? "$(basename "$sock"): $unit requires it and takes its sockets non-blocking"
+done
+n=$(grep -c '^Listen' "$out/usr/lib/systemd/system/nginx.socket")
+fds=$(sed -n 's/^ExecStart=.*NGINX=\([0-9;]*\) .*/\1/p' "$out/usr/lib/systemd/system/nginx.service.d/50-hardenkit.conf")
+want=$(i=3; while [ $i -lt $((3 + n)) ]; do printf '%s;' $i; i=$((i + 1)); done)
+is "$fds" "$want" "nginx: NGINX=$fds names the $n descriptors nginx.socket passes"
+
 # A full disk: a tiny tmpfs that fills up part-way through the run.
 if [ "$(id -u)" = 0 ]; then
 	full=$tmp/full
