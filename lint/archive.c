@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <rpm/header.h>
 #include <rpm/rpmlib.h>
 #include <rpm/rpmlog.h>
@@ -722,8 +723,9 @@ static bool rpm_headers_fit(int fd)
 /* librpm reads the lead, the signature and the header, and leaves the file at the payload,
  * which libarchive then reads as it reads any compressed cpio: the file is read once. Digests
  * and signatures are not checked (a linter has no keyring; rpm itself checks them at install). */
-/* librpm's own messages become the reason of the one error hardenkit prints */
-static char rpm_reason[256];
+/* librpm's own messages become the reason of the one error hardenkit prints; lint -j reads
+ * packages in threads, and librpm calls back in the thread that logs */
+static _Thread_local char rpm_reason[256];
 
 static int keep_rpm_message(rpmlogRec rec, rpmlogCallbackData data)
 {
@@ -735,14 +737,18 @@ static int keep_rpm_message(rpmlogRec rec, rpmlogCallbackData data)
 	return 0; /* handled: librpm prints nothing itself */
 }
 
+/* librpm's configuration (macros, rpmrc) is global: read once, whichever thread comes first */
+static pthread_once_t rpm_once = PTHREAD_ONCE_INIT;
+
+static void rpm_setup(void)
+{
+	rpmlogSetCallback(keep_rpm_message, NULL);
+	rpmReadConfigFiles(NULL, NULL);
+}
+
 static void walk_rpm(struct walker *w, int fd, char *buf)
 {
-	static bool configured;
-	if (!configured) {
-		rpmlogSetCallback(keep_rpm_message, NULL);
-		rpmReadConfigFiles(NULL, NULL);
-		configured = true;
-	}
+	pthread_once(&rpm_once, rpm_setup);
 	rpm_reason[0] = '\0';
 	if (!rpm_headers_fit(fd)) {
 		fail(w, NULL, "the .rpm's headers declare more than %u MiB: refused", RPM_HEADERS_CAP >> 20);

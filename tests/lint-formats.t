@@ -75,6 +75,14 @@ if command -v rpmbuild >/dev/null 2>&1; then
 	printf '\000\000\003\350\014\200\000\000' | dd of="$T/big.rpm" bs=1 seek=104 conv=notrunc 2>/dev/null
 	out=$("$HARDENKIT" lint --no-apparmor-parser "$T/big.rpm" 2>&1)
 	is "$?:$out" "2:$T/big.rpm: error: the .rpm's headers declare more than 16 MiB: refused" ".rpm with a 200 MiB header: refused, exit 2"
+	# lint -j reads packages in threads; librpm's configuration is global (read once)
+	mkdir -p "$T/many"
+	for i in 1 2 3 4 5 6; do cp "$rpm" "$T/many/p$i.rpm"; done
+	cp "$T/cut.rpm" "$T/many/p7.rpm"
+	"$HARDENKIT" lint --no-apparmor-parser -j 1 "$T"/many/*.rpm >"$T/j1" 2>&1
+	"$HARDENKIT" lint --no-apparmor-parser -j 4 "$T"/many/*.rpm >"$T/j4" 2>&1
+	cmp -s "$T/j1" "$T/j4" && [ "$(grep -c 'RPM/%post:3: error: phone-home' "$T/j4")" = 6 ]
+	ok $? ".rpm: -j 4 over seven packages (one corrupt) gives what -j 1 gives"
 else
 	skip "rpmbuild is not installed (tools/install-deps test installs rpm)"
 fi
