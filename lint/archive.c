@@ -615,6 +615,26 @@ static void walk_single(struct walker *w, int fd, const char *input, char *buf)
 	read_content(w, &m, read_fd, &src, buf);
 }
 
+static void walk_archive(struct walker *w, int fd, enum input_kind kind, char *buf)
+{
+	struct archive *a = archive_read_new();
+	if (kind == INPUT_DEB) {
+		archive_read_support_format_ar(a);
+	} else {
+		archive_read_free(a);
+		a = new_reader(false);
+	}
+	if (archive_read_open_fd(a, fd, BLOCK) != ARCHIVE_OK) {
+		fail(w, NULL, "%s", archive_error_string(a) ? archive_error_string(a) : "cannot open the archive");
+	} else if (kind == INPUT_DEB) {
+		walk_deb(w, a, buf);
+	} else {
+		w->part = PART_DATA;
+		walk_entries(w, a, buf);
+	}
+	archive_read_free(a);
+}
+
 /* ---- .rpm: the header through librpm, then the payload through libarchive ---- */
 
 struct mem_src {
@@ -778,36 +798,8 @@ static void walk_rpm(struct walker *w, int fd, char *buf)
 	if (!w->failed)
 		deliver_scriptlets(w, h, buf);
 	headerFree(h);
-	if (w->failed)
-		return;
-	struct archive *a = new_reader(false);
-	if (archive_read_open_fd(a, fd, BLOCK) != ARCHIVE_OK) {
-		fail(w, NULL, "%s", archive_error_string(a) ? archive_error_string(a) : "cannot open the payload");
-	} else {
-		w->part = PART_DATA;
-		walk_entries(w, a, buf);
-	}
-	archive_read_free(a);
-}
-
-static void walk_archive(struct walker *w, int fd, enum input_kind kind, char *buf)
-{
-	struct archive *a = archive_read_new();
-	if (kind == INPUT_DEB) {
-		archive_read_support_format_ar(a);
-	} else {
-		archive_read_free(a);
-		a = new_reader(false);
-	}
-	if (archive_read_open_fd(a, fd, BLOCK) != ARCHIVE_OK) {
-		fail(w, NULL, "%s", archive_error_string(a) ? archive_error_string(a) : "cannot open the archive");
-	} else if (kind == INPUT_DEB) {
-		walk_deb(w, a, buf);
-	} else {
-		w->part = PART_DATA;
-		walk_entries(w, a, buf);
-	}
-	archive_read_free(a);
+	if (!w->failed)
+		walk_archive(w, fd, INPUT_ARCHIVE, buf); /* from the payload on: a compressed cpio */
 }
 
 struct metadata_ctx {

@@ -49,26 +49,45 @@ bool report_format_parse(const char *s, enum report_format *out)
 	return false;
 }
 
-static void write_text(FILE *out, const struct lint_result *rs, size_t n, const struct findings *run, bool colour)
+/* Every finding of every package, then the run's own (the waiver files'), each with the
+ * location a reader sees: the one walk the text and SARIF writers share. */
+typedef void (*finding_fn)(void *ctx, const char *loc, const struct finding *fd);
+
+static void each_finding(const struct lint_result *rs, size_t n, const struct findings *run, finding_fn fn, void *ctx)
 {
-	const char *red = colour ? "\033[1;31m" : "", *yellow = colour ? "\033[1;33m" : "",
-		   *bold = colour ? "\033[1m" : "", *reset = colour ? "\033[0m" : "";
 	struct lint_result none = { .path = (char *)"" };
 	for (size_t i = 0; i <= n; i++) {
 		const struct lint_result *r = i < n ? &rs[i] : &none;
 		const struct findings *fs = i < n ? &rs[i].findings : run;
 		for (size_t k = 0; fs && k < fs->n; k++) {
-			const struct finding *fd = &fs->v[k];
-			char *loc = report_location(r, fd->file);
-			if (fd->line)
-				fprintf(out, "%s:%u: ", loc, fd->line);
-			else
-				fprintf(out, "%s: ", loc);
-			fprintf(out, "%s%s%s: %s%s%s: %s\n", fd->level == DIAG_ERROR ? red : yellow, diag_level_name(fd->level),
-				reset, bold, fd->rule->id, reset, fd->message);
+			char *loc = report_location(r, fs->v[k].file);
+			fn(ctx, loc, &fs->v[k]);
 			free(loc);
 		}
 	}
+}
+
+struct text_ctx {
+	FILE *out;
+	const char *red, *yellow, *bold, *reset;
+};
+
+static void text_finding(void *ctx, const char *loc, const struct finding *fd)
+{
+	struct text_ctx *t = ctx;
+	if (fd->line)
+		fprintf(t->out, "%s:%u: ", loc, fd->line);
+	else
+		fprintf(t->out, "%s: ", loc);
+	fprintf(t->out, "%s%s%s: %s%s%s: %s\n", fd->level == DIAG_ERROR ? t->red : t->yellow, diag_level_name(fd->level),
+		t->reset, t->bold, fd->rule->id, t->reset, fd->message);
+}
+
+static void write_text(FILE *out, const struct lint_result *rs, size_t n, const struct findings *run, bool colour)
+{
+	struct text_ctx t = { out, colour ? "\033[1;31m" : "", colour ? "\033[1;33m" : "", colour ? "\033[1m" : "",
+			      colour ? "\033[0m" : "" };
+	each_finding(rs, n, run, text_finding, &t);
 }
 
 static json_t *json_result(const struct lint_result *r)
@@ -163,6 +182,19 @@ static const char *sarif_level(enum diag_level l)
 	return l == DIAG_ERROR ? "error" : l == DIAG_WARNING ? "warning" : "note";
 }
 
+static void sarif_result(void *ctx, const char *loc, const struct finding *fd)
+{
+	char *uri = uri_of(loc);
+	json_t *phys = json_pack("{s:{s:s}}", "artifactLocation", "uri", uri);
+	if (fd->line)
+		json_object_set_new(phys, "region", json_pack("{s:i}", "startLine", (json_int_t)fd->line));
+	json_t *res = json_pack("{s:s, s:i, s:s, s:{s:s}, s:[{s:o}]}", "ruleId", fd->rule->id, "ruleIndex",
+				(json_int_t)(fd->rule - lint_rules), "level", sarif_level(fd->level), "message", "text",
+				fd->message, "locations", "physicalLocation", phys);
+	json_array_append_new(ctx, res);
+	free(uri);
+}
+
 static void write_sarif(FILE *out, const struct lint_result *rs, size_t n, const struct findings *run)
 {
 	json_t *rules = json_array();
@@ -177,25 +209,7 @@ static void write_sarif(FILE *out, const struct lint_result *rs, size_t n, const
 		json_array_append_new(rules, o);
 	}
 	json_t *results = json_array();
-	struct lint_result none = { .path = (char *)"" };
-	for (size_t i = 0; i <= n; i++) {
-		const struct lint_result *r = i < n ? &rs[i] : &none;
-		const struct findings *fs = i < n ? &rs[i].findings : run;
-		for (size_t k = 0; fs && k < fs->n; k++) {
-			const struct finding *fd = &fs->v[k];
-			char *loc = report_location(r, fd->file);
-			char *uri = uri_of(loc);
-			json_t *phys = json_pack("{s:{s:s}}", "artifactLocation", "uri", uri);
-			if (fd->line)
-				json_object_set_new(phys, "region", json_pack("{s:i}", "startLine", (json_int_t)fd->line));
-			json_t *res = json_pack("{s:s, s:i, s:s, s:{s:s}, s:[{s:o}]}", "ruleId", fd->rule->id, "ruleIndex",
-						(json_int_t)(fd->rule - lint_rules), "level", sarif_level(fd->level), "message",
-						"text", fd->message, "locations", "physicalLocation", phys);
-			json_array_append_new(results, res);
-			free(uri);
-			free(loc);
-		}
-	}
+	each_finding(rs, n, run, sarif_result, results);
 	json_t *doc = json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:o}}, s:o}]}", "$schema",
 				"https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool", "driver",
 				"name", "hardenkit", "version", HK_VERSION, "rules", rules, "results", results);

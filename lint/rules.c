@@ -320,23 +320,14 @@ static bool package_starts(const struct facts *f, const struct dialect *dl)
 	for (size_t i = 0; i < f->n_files; i++)
 		if (str_has_prefix(f->files[i].path, "etc/init.d/") && f->files[i].type != MEMBER_DIR)
 			return true;
-	for (size_t i = 0; i < f->n_units; i++) {
-		const struct fact_unit *fu = &f->units[i];
-		const struct unit_entry *e = unit_is_service(fu) ? unitfile_get(fu->u, "Service", "ExecStart") : NULL;
-		for (size_t j = 0; e && j < e->n; j++) {
-			const char *cmd = e->values[j].text;
-			cmd += strspn(cmd, "-@:+!");
-			size_t len = strcspn(cmd, " \t");
-			const char *base = cmd + len;
-			while (base > cmd && base[-1] != '/')
-				base--;
-			for (size_t k = 0; k < dl->daemons.n; k++)
-				if (strlen(dl->daemons.v[k]) == (size_t)(cmd + len - base) &&
-				    strncmp(base, dl->daemons.v[k], (size_t)(cmd + len - base)) == 0)
-					return true;
-		}
+	bool starts = false;
+	for (size_t i = 0; i < f->n_units && !starts; i++) {
+		char *binary = unit_is_service(&f->units[i]) ? unit_exec_binary(f->units[i].u, NULL) : NULL;
+		const char *base = binary ? strrchr(binary, '/') : NULL;
+		starts = binary && strlist_contains(&dl->daemons, base ? base + 1 : binary);
+		free(binary);
 	}
-	return false;
+	return starts;
 }
 
 static void listen_units(const struct lint_rule *self, const struct facts *f, struct findings *out)

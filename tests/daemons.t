@@ -106,6 +106,13 @@ loopback_set() {
 }
 # unix_paths MANIFEST: the manifest's unix listeners
 unix_paths() { sed -n 's/.*proto = "unix"; path = "\([^"]*\)".*/\1/p' "$1"; }
+# unix_listening NAME MANIFEST: one test per unix listener the manifest declares, from ss
+unix_listening() {
+	for _p in $(unix_paths "$2"); do
+		ss -lxH | awk '{ print $5 }' | grep -qxF "$_p"
+		ok $? "$1 listens on the unix socket $_p"
+	done
+}
 # exec_of MANIFEST: the daemon's command line from the manifest
 exec_of() { sed -n 's/^ *exec = "\(.*\)";.*$/\1/p' "$1" | head -n 1; }
 # is_listening PORT: some socket of this namespace listens on TCP PORT
@@ -181,9 +188,8 @@ redis_start
 ok $? "redis-server with the generated files in /etc/redis ($files) answers on 127.0.0.1:6379" ||
 	tail -n 5 /var/log/redis/redis-server.log "$tmp/redis.out" | sed 's/^/# /'
 is "$(listening)" "$(loopback_set $m)" "redis-server: the kernel's listening TCP sockets are loopback only"
+unix_listening redis-server $m
 for p in $(unix_paths $m); do
-	ss -lxH | awk '{ print $5 }' | grep -qxF "$p"
-	ok $? "redis-server listens on the unix socket $p"
 	is "$(redis-cli -s "$p" ping 2>&1)" PONG "redis-cli -s $p ping"
 done
 is "$(redis-cli -h ::1 -p 6379 ping 2>&1)" PONG "redis-cli -h ::1 ping"
@@ -238,10 +244,7 @@ daemons="$!"
 until_ok 30 /usr/lib/postgresql/15/bin/pg_isready -q -h 127.0.0.1 -p 5432
 ok $? "postgres ($exec_line, as postgres, with the generated $files) answers on 127.0.0.1:5432" || tail -n 5 "$tmp/postgres.out" | sed 's/^/# /'
 is "$(listening)" "$(loopback_set $m)" "postgres: the kernel's listening TCP sockets are loopback only"
-for p in $(unix_paths $m); do
-	ss -lxH | awk '{ print $5 }' | grep -qxF "$p"
-	ok $? "postgres listens on the unix socket $p"
-done
+unix_listening postgres $m
 pw=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 echo "alter role postgres password '$pw'" |
 	setpriv --reuid=postgres --regid=postgres --init-groups psql -X -q -h /run/postgresql -d postgres > "$tmp/psql.out" 2>&1
@@ -278,10 +281,7 @@ ok $? "mariadbd ($exec_line, as mysql, with Debian's /etc/mysql and the generate
 	tail -n 5 "$tmp/mariadbd.out" | sed 's/^/# /'
 until_ok 10 is_listening 3306
 is "$(listening)" "$(loopback_set $m)" "mariadbd: the kernel's listening TCP sockets are loopback only"
-for p in $(unix_paths $m); do
-	ss -lxH | awk '{ print $5 }' | grep -qxF "$p"
-	ok $? "mariadbd listens on the unix socket $p"
-done
+unix_listening mariadbd $m
 pw=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 printf "create user hk@'127.0.0.1' identified by '%s'; create user hk@'::1' identified by '%s';\n" "$pw" "$pw" |
 	mariadb > "$tmp/mysql.out" 2>&1
