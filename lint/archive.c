@@ -594,6 +594,25 @@ static enum input_kind sniff(const unsigned char *h, size_t n)
 	return INPUT_FILE;
 }
 
+/* Formats recognised by their magic that no library here reads: a plain refusal beats
+ * libarchive's "Unrecognized archive format". */
+static const char *unreadable_format(const unsigned char *h, size_t n)
+{
+	static const struct {
+		const char *magic;
+		size_t len;
+		const char *why;
+	} formats[] = {
+		{ "ADB", 3,
+		  "an Alpine apk v3 package (ADB format), which libarchive cannot read; hardenkit reads apk v2 "
+		  "packages, the format Alpine's repositories ship (3.23 included)" },
+	};
+	for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+		if (n >= formats[i].len && memcmp(h, formats[i].magic, formats[i].len) == 0)
+			return formats[i].why;
+	return NULL;
+}
+
 const char *input_kind_name(enum input_kind k)
 {
 	static const char *const names[] = { "deb", "archive", "tree", "file", "rpm" };
@@ -864,7 +883,10 @@ int archive_walk(const char *input, const struct walk_ops *ops, void *ctx, struc
 		else if (kind != INPUT_RPM && (has_any_suffix(input, archive_suffixes) || strstr(input, ".pkg.tar")))
 			kind = INPUT_ARCHIVE;
 		st->kind = kind;
-		if (kind == INPUT_FILE) {
+		const char *unreadable = unreadable_format(head, n > 0 ? (size_t)n : 0);
+		if (unreadable) {
+			fail(&w, NULL, "%s", unreadable);
+		} else if (kind == INPUT_FILE) {
 			w.ops = ops;
 			w.ctx = ctx;
 			w.input_size = UINT64_MAX / WALK_MAX_RATIO;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../core/cli.h"
@@ -22,6 +23,7 @@
 struct job {
 	char **paths;
 	size_t n;
+	size_t *order; /* which path each turn takes: largest first */
 	struct lint_result *results;
 	atomic_size_t next, done;
 	const struct dialect_set *dialects;
@@ -114,6 +116,7 @@ static void *worker(void *arg)
 		size_t i = atomic_fetch_add(&j->next, 1);
 		if (i >= j->n)
 			break;
+		i = j->order[i];
 		lint_one(j, j->paths[i], &j->results[i]);
 		size_t done = atomic_fetch_add(&j->done, 1) + 1;
 		if (j->progress) {
@@ -124,6 +127,41 @@ static void *worker(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/* Largest archive first: with several workers, the biggest package started last would leave
+ * the others idle while it alone is read (longest-processing-time-first scheduling). Results
+ * keep their place in the order given, so output does not depend on this. */
+static off_t path_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
+}
+
+struct sized_path {
+	off_t size;
+	size_t index;
+};
+
+static int larger_first(const void *a, const void *b)
+{
+	const struct sized_path *x = a, *y = b;
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	return x->index < y->index ? -1 : x->index > y->index; /* ties keep the order given */
+}
+
+static size_t *largest_first(char **paths, size_t n)
+{
+	struct sized_path *sized = xcalloc(n ? n : 1, sizeof *sized);
+	for (size_t i = 0; i < n; i++)
+		sized[i] = (struct sized_path){ path_size(paths[i]), i };
+	qsort(sized, n, sizeof *sized, larger_first);
+	size_t *order = xcalloc(n ? n : 1, sizeof *order);
+	for (size_t i = 0; i < n; i++)
+		order[i] = sized[i].index;
+	free(sized);
+	return order;
 }
 
 static const char *find_parser(void)
@@ -145,7 +183,8 @@ static void print_help(FILE *out)
 	      "  -f, --format FMT     text (default), json, sarif or tap\n"
 	      "  -t, --threshold N    unit-exposure: highest exposure accepted (default 4.9; see\n"
 	      "                       'hardenkit explain unit-exposure')\n"
-	      "  -j, --jobs N         read N packages at a time (output order is the order given)\n"
+	      "  -j, --jobs N         read N packages at a time, largest first (output order is the\n"
+	      "                       order given)\n"
 	      "      --no-apparmor-parser  do not run apparmor_parser (apparmor-invalid is skipped)\n"
 	      "      --waivers FILE  the distribution's waivers (any rule); a package's own\n"
 	      "                       usr/share/hardenkit/waivers/NAME.conf waives warnings only\n"
@@ -252,6 +291,7 @@ int cmd_lint(int argc, char **argv)
 	struct job j = { .paths = argv + optind, .n = n, .dialects = &dialects, .data = &data, .opts = &opts,
 			 .waivers = &waivers, .today = today, .progress = n > 1 && isatty(2) };
 	j.results = xcalloc(n, sizeof *j.results);
+	j.order = largest_first(j.paths, n);
 	pthread_mutex_init(&j.lock, NULL);
 	size_t workers = (size_t)jobs < n ? (size_t)jobs : n;
 	pthread_t *tids = xcalloc(workers, sizeof *tids);
@@ -263,6 +303,7 @@ int cmd_lint(int argc, char **argv)
 	for (size_t i = 1; i <= started; i++)
 		pthread_join(tids[i], NULL);
 	free(tids);
+	free(j.order);
 	pthread_mutex_destroy(&j.lock);
 	if (j.progress)
 		fputs("\r\033[K", stderr);

@@ -50,6 +50,12 @@ finding "$T/fixture-1.0-r1.apk" ".apk (concatenated gzip segments)"
 name_version "$T/fixture-1.0-r1.apk" "fixture 1.0-r1" ".apk: name and version from .PKGINFO"
 "$HARDENKIT" lint --no-apparmor-parser "$T/fixture-1.0-r1.apk" 2>&1 | grep -q "\.post-install:2: error: phone-home: "
 ok $? ".apk: the .post-install script is judged"
+# apk v3 (ADB): no library here reads it, so a plain refusal rather than libarchive's guess
+printf 'ADBd\001\002\003\004' >"$T/fixture-3.apk"
+out=$("$HARDENKIT" lint --no-apparmor-parser "$T/fixture-3.apk" 2>&1)
+is "$?" 2 ".apk v3 (ADB): exit 2"
+printf '%s\n' "$out" | grep -q "^$T/fixture-3.apk: error: an Alpine apk v3 package (ADB format)"
+ok $? ".apk v3 (ADB): says which format it is and why it is not read ($out)"
 
 if command -v rpmbuild >/dev/null 2>&1; then
 	mkdir -p "$T/rpm/SPECS"
