@@ -181,6 +181,10 @@ static enum member_want want(void *ctx, const struct member *m)
 		return WANT_TEXT;
 	if (m->part == PART_DATA && facts_dialect_of(f->dialects, m->path))
 		return WANT_TEXT;
+	/* scripts come before the data in every package format, so their ucf calls are known */
+	const struct install *in = m->part == PART_DATA ? installs_find(&f->installs, m->path) : NULL;
+	if (in && facts_dialect_of(f->dialects, in->dest))
+		return WANT_TEXT;
 	if (m->part == PART_DATA && (m->mode & 0111) && m->size >= 64)
 		return WANT_ELF;
 	return WANT_NONE;
@@ -219,6 +223,8 @@ static void member(void *ctx, const struct member *m, struct member_content *c)
 		ff->elf_read = true;
 		ff->elf = *c->elf;
 	}
+	if (ff->role == ROLE_SCRIPT && ff->text)
+		installs_scan(&f->installs, ff->path, ff->text);
 }
 
 static int cmp_files(const void *a, const void *b)
@@ -378,11 +384,15 @@ static void read_configs(struct facts *f)
 		if (!ff->text || ff->part != PART_DATA || ff->role == ROLE_UNIT || ff->role == ROLE_PROFILE)
 			continue;
 		const struct dialect *dl = facts_dialect_of(f->dialects, ff->path);
+		const struct install *installed = dl ? NULL : installs_find(&f->installs, ff->path);
+		if (installed)
+			dl = facts_dialect_of(f->dialects, installed->dest);
 		if (!dl)
 			continue;
 		struct fact_config *c = &f->configs[f->n_configs++];
 		c->dl = dl;
 		c->file = i;
+		c->installed = installed;
 		c->doc.max = FACTS_MAX_DIRECTIVES - used;
 		conf_read(dl, ff->text, &c->doc);
 		used += c->doc.n;
@@ -393,6 +403,11 @@ static void read_configs(struct facts *f)
 		if (used >= FACTS_MAX_DIRECTIVES)
 			break;
 	}
+}
+
+const char *facts_config_path(const struct facts *f, const struct fact_config *c)
+{
+	return c->installed ? c->installed->dest : f->files[c->file].path;
 }
 
 static void read_profiles(struct facts *f)
@@ -460,6 +475,7 @@ void facts_free(struct facts *f)
 		strlist_free(&f->profiles[i].p.flags);
 	}
 	free(f->profiles);
+	installs_free(&f->installs);
 	free(f->name);
 	free(f->version);
 	diag_free(&f->notes);

@@ -13,6 +13,7 @@
 #include "aaprofile.h"
 #include "archive.h"
 #include "confread.h"
+#include "installs.h"
 #include "lintdata.h"
 
 enum file_role {
@@ -46,6 +47,7 @@ struct fact_file {
 struct fact_config {
 	const struct dialect *dl;
 	size_t file; /* index into files */
+	const struct install *installed; /* put in place by a maintainer script (ucf), or NULL */
 	struct conf_doc doc;
 };
 
@@ -74,6 +76,7 @@ struct facts {
 	size_t n_units;
 	struct fact_profile *profiles;
 	size_t n_profiles;
+	struct installs installs; /* package files the maintainer scripts install as configs */
 	const struct dialect_set *dialects;
 	const struct lint_data *data;
 	struct diag notes; /* what the readers found odd (unit syntax, truncated files) */
@@ -92,6 +95,8 @@ void facts_free(struct facts *f);
 const struct fact_file *facts_file(const struct facts *f, const char *path);
 /* The name a finding shows for a file. */
 const char *facts_shown(const struct facts *f, const char *path);
+/* Where config C lands on the system (relative): its own path, or where a script installs it. */
+const char *facts_config_path(const struct facts *f, const struct fact_config *c);
 /* The dialect whose file globs match PATH (relative), or NULL. */
 const struct dialect *facts_dialect_of(const struct dialect_set *ds, const char *path);
 

@@ -135,8 +135,7 @@ static bool in(const char *const *list, const char *w)
 	return false;
 }
 
-/* Splits one line into words, operators as words of their own; quotes are dropped. */
-static void split_words(const char *line, size_t len, struct strlist *out)
+void lint_split_words(const char *line, size_t len, struct strlist *out)
 {
 	struct buf w = { 0 };
 	char q = 0;
@@ -193,7 +192,7 @@ void lint_scan_commands(const struct lint_commands *cmds, const char *text, unsi
 	const char *cursor = text;
 	for (char *shown; (shown = str_line_dup(&cursor)); line++) {
 		struct strlist words = { 0 };
-		split_words(shown, strlen(shown), &words);
+		lint_split_words(shown, strlen(shown), &words);
 		bool at_command = true;
 		for (size_t i = 0; i < words.n; i++) {
 			const char *w = words.v[i];

@@ -42,4 +42,8 @@ void lint_scan_commands(const struct lint_commands *cmds, const char *text, unsi
 			void (*found)(void *ctx, unsigned line, const struct lint_command *c, const char *text_line),
 			void *ctx);
 
+/* Splits one line of shell into words, operators (; && || | & $( ( ) `) as words of their
+ * own; quotes are dropped, a '#' starting a word ends the line. */
+void lint_split_words(const char *line, size_t len, struct strlist *out);
+
 #endif

@@ -4,7 +4,9 @@
 #include "rules.h"
 
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -359,13 +361,23 @@ static void listen_units(const struct lint_rule *self, const struct facts *f, st
 	}
 }
 
+/* For a config a maintainer script installs: which script, and where to. */
+static void installed_note(const struct fact_config *c, char *note, size_t len)
+{
+	if (c->installed)
+		snprintf(note, len, " (%s:%u installs it as /%s)", c->installed->by, c->installed->line,
+			 c->installed->dest);
+	else
+		*note = 0;
+}
+
 CHECK(check_listen_public)
 {
 	(void)o;
-	/* per dialect: whether any of its files names an address, and the first file seen */
+	/* per dialect: whether any of its files names an address, and the first config seen */
 	size_t nd = f->dialects->n;
 	bool *bound = xcalloc(nd ? nd : 1, sizeof *bound);
-	const char **first = xcalloc(nd ? nd : 1, sizeof *first);
+	const struct fact_config **first = xcalloc(nd ? nd : 1, sizeof *first);
 	for (size_t i = 0; i < f->n_configs; i++) {
 		const struct fact_config *c = &f->configs[i];
 		const struct dialect *dl = c->dl;
@@ -373,10 +385,12 @@ CHECK(check_listen_public)
 		while (di < nd && f->dialects->v[di] != dl)
 			di++;
 		const char *file = facts_shown(f, f->files[c->file].path);
+		char note[PATH_MAX + 64];
+		installed_note(c, note, sizeof note);
 		/* the dialect's first glob names its main file: point there when it is shipped */
-		if (di < nd && (!first[di] || fnmatch(dl->files.v[0] + 1, f->files[c->file].path, FNM_PATHNAME) == 0))
-			if (!first[di] || fnmatch(dl->files.v[0] + 1, first[di], FNM_PATHNAME) != 0)
-				first[di] = f->files[c->file].path;
+		if (di < nd && (!first[di] || fnmatch(dl->files.v[0] + 1, facts_config_path(f, c), FNM_PATHNAME) == 0))
+			if (!first[di] || fnmatch(dl->files.v[0] + 1, facts_config_path(f, first[di]), FNM_PATHNAME) != 0)
+				first[di] = c;
 		bool flags = dl->syntax == SYNTAX_SHELL;
 		/* shell files: variables named as listen keys, and listen flags inside any value */
 		struct strlist vars = { 0 }, fl = { 0 };
@@ -400,8 +414,8 @@ CHECK(check_listen_public)
 			if ((cls == ADDR_LOCAL || cls == ADDR_PUBLIC) && di < nd)
 				bound[di] = true;
 			if (cls == ADDR_PUBLIC)
-				findings_add(out, self, file, cd->line, "%s %s: listens beyond loopback (%s)", cd->key,
-					     cd->value, why);
+				findings_add(out, self, file, cd->line, "%s %s: listens beyond loopback (%s)%s", cd->key,
+					     cd->value, why, note);
 		}
 		strlist_free(&vars);
 		strlist_free(&fl);
@@ -411,14 +425,17 @@ CHECK(check_listen_public)
 		const struct dialect *dl = f->dialects->v[di];
 		if (bound[di] || dl->listen.fallback != LISTEN_DEFAULT_ALL)
 			continue;
-		const char *where = first[di];
+		const char *where = first[di] ? f->files[first[di]->file].path : NULL;
+		char note[PATH_MAX + 64] = "";
+		if (first[di])
+			installed_note(first[di], note, sizeof note);
 		for (size_t i = 0; !where && i < f->n_files; i++)
 			if (f->files[i].type != MEMBER_DIR && is_daemon_binary(f->files[i].path, dl) && package_starts(f, dl))
 				where = f->files[i].path;
 		if (where)
 			findings_add(out, self, facts_shown(f, where), 0,
-				     "no %s listen address is set, and without one it listens on every interface (%s)",
-				     dl->name, dl->listen.fallback_source);
+				     "no %s listen address is set, and without one it listens on every interface (%s)%s",
+				     dl->name, dl->listen.fallback_source, note);
 	}
 	free(bound);
 	free(first);
@@ -439,6 +456,8 @@ CHECK(check_credential_default)
 	for (size_t i = 0; i < f->n_configs; i++) {
 		const struct fact_config *c = &f->configs[i];
 		const char *file = facts_shown(f, f->files[c->file].path);
+		char note[PATH_MAX + 64];
+		installed_note(c, note, sizeof note);
 		/* the user names this file sets, for "password equal to the user name" */
 		struct strlist users = { 0 };
 		for (size_t k = 0; k < c->doc.n; k++)
@@ -449,7 +468,7 @@ CHECK(check_credential_default)
 			if (!is_credential(c, cd))
 				continue;
 			if (!*cd->value || strcmp(cd->value, "\"\"") == 0) {
-				findings_add(out, self, file, cd->line, "%s is blank", cd->key);
+				findings_add(out, self, file, cd->line, "%s is blank%s", cd->key, note);
 				continue;
 			}
 			char *copy = xstrdup(cd->value);
@@ -457,13 +476,13 @@ CHECK(check_credential_default)
 			for (char *w = strtok_r(copy, " \t,\"'", &save); w; w = strtok_r(NULL, " \t,\"'", &save)) {
 				const struct lint_default *def = lint_data_default(f->data, w);
 				if (def) {
-					findings_add(out, self, file, cd->line, "%s uses the well-known default '%s' (%s)", cd->key,
-						     w, def->what);
+					findings_add(out, self, file, cd->line, "%s uses the well-known default '%s' (%s)%s",
+						     cd->key, w, def->what, note);
 					break;
 				}
 				if (strlist_contains(&users, w)) {
-					findings_add(out, self, file, cd->line, "%s '%s' equals the user name set in the same file",
-						     cd->key, w);
+					findings_add(out, self, file, cd->line,
+						     "%s '%s' equals the user name set in the same file%s", cd->key, w, note);
 					break;
 				}
 			}
@@ -479,7 +498,8 @@ CHECK(check_credential_readable)
 	for (size_t i = 0; i < f->n_configs; i++) {
 		const struct fact_config *c = &f->configs[i];
 		const struct fact_file *ff = &f->files[c->file];
-		if (!(ff->mode & 044))
+		/* an installed copy's mode is set by the script, not by the shipped file's */
+		if (!(ff->mode & 044) || c->installed)
 			continue;
 		for (size_t k = 0; k < c->doc.n; k++) {
 			const struct conf_directive *cd = &c->doc.v[k];
@@ -599,13 +619,15 @@ CHECK(check_phone_home)
 	(void)o;
 	for (size_t i = 0; i < f->n_configs; i++) {
 		const struct fact_config *c = &f->configs[i];
+		char note[PATH_MAX + 64];
+		installed_note(c, note, sizeof note);
 		for (size_t t = 0; t < c->dl->n_telemetry; t++) {
 			const struct telemetry_key *tk = &c->dl->telemetry[t];
 			for (size_t k = 0; k < c->doc.n; k++) {
 				const struct conf_directive *cd = &c->doc.v[k];
 				if (conf_key_is(c->dl, cd->key, tk->key) && fnmatch(tk->value, cd->value, 0) == 0)
-					findings_add(out, self, facts_shown(f, f->files[c->file].path), cd->line, "%s %s %s",
-						     cd->key, cd->value, tk->what);
+					findings_add(out, self, facts_shown(f, f->files[c->file].path), cd->line, "%s %s %s%s",
+						     cd->key, cd->value, tk->what, note);
 			}
 		}
 	}

@@ -1,10 +1,12 @@
 /* Tests of the linter's readers without any archive: the listen-address classifier, the
- * dialect config reader on each syntax, the profile outline, the shell command scan, and the
- * ELF reader fed in small pieces, as the archive walker feeds it. */
+ * dialect config reader on each syntax, the profile outline, the shell command scan, the ucf
+ * installs of maintainer scripts, and the ELF reader fed in small pieces, as the archive
+ * walker feeds it. */
 #include "../core/dialect.h"
 #include "../lint/aaprofile.h"
 #include "../lint/confread.h"
 #include "../lint/elf.h"
+#include "../lint/installs.h"
 #include "../lint/lintdata.h"
 #include "../lint/listen.h"
 #include "tap.h"
@@ -71,6 +73,55 @@ static void found(void *ctx, unsigned line, const struct lint_command *c, const 
 	hit_line = line;
 }
 
+/* Maintainer scripts as Debian 12 writes them (chrony, dovecot-core, unattended-upgrades,
+ * openssh-server, clamav-daemon), cut down to their ucf calls. */
+static void installs_tests(void)
+{
+	struct installs in = { 0 };
+	installs_scan(&in, "DEBIAN/postinst",
+		      "#!/bin/sh\nset -e\nif [ \"$1\" = configure ]; then\n"
+		      "    ucf --three-way /usr/share/chrony/chrony.conf /etc/chrony/chrony.conf\nfi\n");
+	is_int(in.n, 1, "ucf: a call with literal paths");
+	if (in.n == 1) {
+		is_str(in.v[0].src, "usr/share/chrony/chrony.conf", "ucf: source, relative");
+		is_str(in.v[0].dest, "etc/chrony/chrony.conf", "ucf: destination, relative");
+		is_int(in.v[0].line, 4, "ucf: the line of the call");
+	}
+	installs_free(&in);
+
+	installs_scan(&in, "DEBIAN/postinst",
+		      "CONFFILES=\"dovecot.conf \\\n    conf.d/10-auth.conf \\\n    conf.d/10-master.conf\"\n"
+		      "for conffile in $CONFFILES ; do\n"
+		      "    ucf --three-way \"/usr/share/dovecot/$conffile\" \"/etc/dovecot/$conffile\"\n"
+		      "    ucf --purge \"/etc/dovecot/$conffile\"\ndone\n");
+	is_int(in.n, 3, "ucf in a for loop over a list continued with backslashes: one install per word");
+	if (in.n == 3) {
+		is_str(in.v[1].src, "usr/share/dovecot/conf.d/10-auth.conf", "ucf in a loop: the word in the source");
+		is_str(in.v[1].dest, "etc/dovecot/conf.d/10-auth.conf", "ucf in a loop: the same word in the destination");
+		is_int(in.v[2].line, 5, "ucf in a loop: the line of the call (after a continued list)");
+	}
+	installs_free(&in);
+
+	installs_scan(&in, "DEBIAN/postinst",
+		      "CONFIG=\"/etc/apt/apt.conf.d/20auto-upgrades\"\nif [ \"${RET}\" = true ]; then\n"
+		      "    NEWFILE=\"/usr/share/unattended-upgrades/20auto-upgrades\"\n"
+		      "    ucf --three-way --debconf-ok \"$NEWFILE\" \"${CONFIG}\"\nfi\n");
+	is_int(in.n, 1, "ucf: variables set earlier, $NAME and ${NAME}");
+	if (in.n == 1)
+		is_str(in.v[0].src, "usr/share/unattended-upgrades/20auto-upgrades", "ucf: the variable's value");
+	installs_free(&in);
+
+	installs_scan(&in, "DEBIAN/postinst",
+		      "new_config=\"$(mktemp)\"\ncp -a /usr/share/openssh/sshd_config \"$new_config\"\n"
+		      "ucf --three-way --debconf-ok \\\n\t--sum-file /usr/share/openssh/sshd_config.md5sum \\\n"
+		      "\t\"$new_config\" /etc/ssh/sshd_config\n"
+		      "ucf_file() { ucf --three-way \"$1\" \"$2\"; }\n"
+		      "ucf --three-way /etc/privoxy/config.ucftmp /etc/privoxy/config\n"
+		      "for a in x y; do for b in x y; do ucf /usr/share/p/$a /etc/p/$b; done; done\n");
+	is_int(in.n, 0, "ucf: a mktemp file, a function's arguments, a file made in /etc, two loops: none followed");
+	installs_free(&in);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++)
@@ -129,5 +180,6 @@ int main(void)
 	struct elf_info info = elf_scan_finish(&es);
 	ok(info.is_elf && info.executable, "elf: this test binary is an ELF program");
 	ok(info.relro != ELF_UNKNOWN && info.pie != ELF_UNKNOWN, "elf: PIE and RELRO are known from a byte-by-byte stream");
+	installs_tests();
 	return done_testing();
 }

@@ -212,6 +212,24 @@ clean firewall-disabled "firewall-disabled: a postinst that only enables its own
 out=$("$HARDENKIT" lint --format=json "$T/d1/fixture.deb" | jq -r '.packages[0] | .name + " " + .version')
 is "$out" "fixture 1.0-1" "name and version come from DEBIAN/control"
 
+# ---- a config the postinst installs with ucf is judged where it lands ----
+mkdir -p "$T/d2/data/usr/share/fixture" "$T/d2/control"
+cp "$T/d1/control/control" "$T/d2/control/control"
+printf 'bind 0.0.0.0\n' >"$T/d2/data/usr/share/fixture/redis.conf"
+printf 'bind 0.0.0.0\n' >"$T/d2/data/usr/share/fixture/example-redis.conf"
+printf '#!/bin/sh\nset -e\nNEW=/usr/share/fixture/redis.conf\nucf --three-way "$NEW" /etc/redis/redis.conf\n' >"$T/d2/control/postinst"
+chmod 0755 "$T/d2/control/postinst"
+mkdeb "$T/d2" "$T/d2/data" "$T/d2/control"
+lint "$T/d2/fixture.deb"
+printf '%s\n' "$out" | grep -q "fixture.deb/usr/share/fixture/redis.conf:1: error: listen-public: bind 0.0.0.0: .*(DEBIAN/postinst:4 installs it as /etc/redis/redis.conf)"
+ok $? "listen-public: a config ucf installs from /usr/share, at its line, naming the call ($out)"
+printf '%s\n' "$out" | grep -q "example-redis.conf"
+ok $((!$?)) "listen-public: a file under /usr/share no script installs is not judged"
+printf 'bind 127.0.0.1 ::1\n' >"$T/d2/data/usr/share/fixture/redis.conf"
+mkdeb "$T/d2" "$T/d2/data" "$T/d2/control"
+lint "$T/d2/fixture.deb"
+clean listen-public "listen-public: the ucf-installed config bound to loopback passes"
+
 # ---- firewall-open ----
 printf 'table inet fixture {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t}\n}\n' | put "$T/f1" etc/nftables.conf 0644
 lint "$T/f1"
