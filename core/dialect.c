@@ -65,7 +65,7 @@ static const struct schema_field dialect_fields[] = {
 	{ "case_sensitive", SCHEMA_BOOL, 0, NULL, 0, 0, NULL },
 	{ "sources", SCHEMA_STRINGS, REQ | NONEMPTY, NULL, 0, 0, NULL },
 	{ "listen", SCHEMA_GROUP, REQ, NULL, 0, 0, listen_fields },
-	{ "output", SCHEMA_GROUP, REQ, NULL, 0, 0, output_fields },
+	{ "output", SCHEMA_GROUP, 0, NULL, 0, 0, output_fields }, /* absent: read by the linter only */
 	{ "credentials", SCHEMA_GROUP, 0, NULL, 0, 0, credential_fields },
 	{ "telemetry", SCHEMA_GROUPS, 0, NULL, 0, 0, telemetry_fields },
 	{ NULL, 0, 0, NULL, 0, 0, NULL },
@@ -82,6 +82,25 @@ static int index_of(const char *const *names, const char *value)
 static char *dup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
+}
+
+/* A dialect without output is read by the linter only (apt's): gen has nothing to write in it. */
+static void extract_output(struct dialect *dl, const config_setting_t *output)
+{
+	dl->has_output = output != NULL;
+	if (!output) {
+		dl->output.path = xstrdup("");
+		return;
+	}
+	dl->output.method = (enum output_method)index_of(output_method_names, schema_string(output, "method", ""));
+	dl->output.path = xstrdup(schema_string(output, "path", ""));
+	dl->output.include_line = dup_or_null(schema_string(output, "include_line", NULL));
+	schema_strings(output, "once", &dl->output.once);
+	schema_strings(output, "tcp", &dl->output.tcp);
+	schema_strings(output, "udp", &dl->output.udp);
+	schema_strings(output, "unix", &dl->output.unix_lines);
+	schema_strings(output, "socket_activation", &dl->output.socket_activation);
+	schema_strings(output, "unprivileged", &dl->output.unprivileged);
 }
 
 static void extract(struct dialect *dl, const config_setting_t *root)
@@ -103,16 +122,7 @@ static void extract(struct dialect *dl, const config_setting_t *root)
 	dl->listen.fallback = (enum listen_default)index_of(listen_default_names, schema_string(listen, "default", ""));
 	dl->listen.fallback_source = xstrdup(schema_string(listen, "default_source", ""));
 
-	const config_setting_t *output = config_setting_get_member(root, "output");
-	dl->output.method = (enum output_method)index_of(output_method_names, schema_string(output, "method", ""));
-	dl->output.path = xstrdup(schema_string(output, "path", ""));
-	dl->output.include_line = dup_or_null(schema_string(output, "include_line", NULL));
-	schema_strings(output, "once", &dl->output.once);
-	schema_strings(output, "tcp", &dl->output.tcp);
-	schema_strings(output, "udp", &dl->output.udp);
-	schema_strings(output, "unix", &dl->output.unix_lines);
-	schema_strings(output, "socket_activation", &dl->output.socket_activation);
-	schema_strings(output, "unprivileged", &dl->output.unprivileged);
+	extract_output(dl, config_setting_get_member(root, "output"));
 
 	const config_setting_t *cred = config_setting_get_member(root, "credentials");
 	if (cred) {
@@ -146,6 +156,8 @@ static unsigned check_consistency(const config_setting_t *root, const char *file
 	free(stem);
 
 	const config_setting_t *output = config_setting_get_member(root, "output");
+	if (!output)
+		return errors;
 	const config_setting_t *method = config_setting_get_member(output, "method");
 	const config_setting_t *include_line = config_setting_get_member(output, "include_line");
 	bool include_file = strcmp(config_setting_get_string(method), "include-file") == 0;

@@ -43,6 +43,7 @@ struct dialect {
 		enum listen_default fallback;
 		char *fallback_source;
 	} listen;
+	bool has_output; /* false: the linter reads these files, gen writes none in them */
 	struct {
 		enum output_method method;
 		char *path, *include_line;

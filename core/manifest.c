@@ -392,8 +392,12 @@ static void check_egress(struct checker *c, const config_setting_t *root)
 static void check_dialect(struct checker *c, const config_setting_t *root, const struct dialect_set *dialects)
 {
 	const config_setting_t *dialect = config_setting_get_member(config_setting_get_member(root, "config"), "dialect");
-	if (dialects && !dialect_set_find(dialects, config_setting_get_string(dialect)))
+	const struct dialect *dl = dialects ? dialect_set_find(dialects, config_setting_get_string(dialect)) : NULL;
+	if (dialects && !dl)
 		fail(c, dialect, "config.dialect: no dialect \"%s\" in the knowledge base", config_setting_get_string(dialect));
+	else if (dl && !dl->has_output)
+		fail(c, dialect, "config.dialect: \"%s\" has no output: the linter reads it, gen has nothing to write in it",
+		     dl->name);
 }
 
 /* The daemon must be told to take the sockets, or it binds them itself and fails; a socket unit

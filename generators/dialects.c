@@ -65,7 +65,8 @@ int cmd_dialects(int argc, char **argv)
 		for (size_t i = 0; i < set.n; i++)
 			printf("%-16s %-9s %-12s %s %s\n", set.v[i]->name, dialect_syntax_name(set.v[i]->syntax),
 			       listen_default_name(set.v[i]->listen.fallback),
-			       output_method_name(set.v[i]->output.method), set.v[i]->output.path);
+			       set.v[i]->has_output ? output_method_name(set.v[i]->output.method) : "none",
+			       set.v[i]->has_output ? set.v[i]->output.path : "(read by lint only)");
 	}
 	dialect_set_free(&set);
 	return ok ? EXIT_OK : EXIT_USAGE;

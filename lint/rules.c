@@ -116,8 +116,9 @@ const struct lint_rule lint_rules[] = {
 	  check_apparmor_invalid, NULL },
 	{ "phone-home", E, INV, "the package turns on telemetry or ships a job that runs a network client or updater",
 	  "Nothing phones home unless the administrator asks. Telemetry and auto-update settings\n"
-	  "of each dialect (templates/dialects, telemetry) must be off; timers, cron jobs and\n"
-	  "maintainer scripts must not run network clients or updaters\n"
+	  "of each dialect (templates/dialects, telemetry: MariaDB's feedback, APT::Periodic\n"
+	  "intervals, …) must be off; timers, cron jobs and maintainer scripts must not run\n"
+	  "network clients or updaters\n"
 	  "(templates/lint/commands.conf, phone_home: curl, wget, apt-get update, freshclam, …).",
 	  check_phone_home, NULL },
 	{ "firewall-open", E, INV, "a shipped nftables or iptables ruleset accepts inbound traffic",

@@ -192,6 +192,13 @@ trips phone-home "phone-home: MariaDB feedback=ON (the dialect's telemetry key)"
 printf '[mysqld]\nbind-address = 127.0.0.1\nfeedback = OFF\n' | put "$T/p5" etc/mysql/mariadb.conf.d/50-server.cnf 0644
 lint "$T/p5"
 clean phone-home "phone-home: feedback=OFF passes"
+printf '// fixture\nAPT::Periodic::Update-Package-Lists "0";\nAPT::Periodic::Unattended-Upgrade "1";\n' | put "$T/p6" etc/apt/apt.conf.d/20auto-upgrades 0644
+lint "$T/p6"
+printf '%s\n' "$out" | grep -q "etc/apt/apt.conf.d/20auto-upgrades:3: error: phone-home: APT::Periodic::Unattended-Upgrade 1 turns on unattended upgrades"
+ok $? "phone-home: APT::Periodic::Unattended-Upgrade \"1\" (background auto-update), at its line"
+printf 'APT::Periodic::Update-Package-Lists "0";\napt::periodic::unattended-upgrade "0";\n' | put "$T/p7" etc/apt/apt.conf.d/20auto-upgrades 0644
+lint "$T/p7"
+clean phone-home "phone-home: APT::Periodic intervals of 0 pass"
 
 # ---- a .deb: maintainer scripts are judged too ----
 mkdir -p "$T/d1/data/etc" "$T/d1/control" && printf 'x = 1\n' >"$T/d1/data/etc/fixture.conf"
