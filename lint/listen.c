@@ -98,6 +98,8 @@ enum addr_class listen_token(const char *token)
 		t++; /* redis: "-::1" is an optional address */
 	if (*t == '/' || *t == '@' || *t == '~')
 		return ADDR_LOCAL; /* a unix socket path, abstract name or home path */
+	if (t[0] == '%' && isalpha((unsigned char)t[1]) && t[2] == '/')
+		return ADDR_LOCAL; /* a path under a systemd specifier: mpd.socket's %t/mpd/socket */
 	for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++) {
 		size_t n = strlen(schemes[i].prefix);
 		if (strncasecmp(t, schemes[i].prefix, n) == 0) {

@@ -20,6 +20,7 @@ static const struct {
 	{ "127.0.0.1", ADDR_LOCAL },	  { "127.0.0.1:6379", ADDR_LOCAL }, { "[::1]:22", ADDR_LOCAL },
 	{ "::1", ADDR_LOCAL },		  { "-::1", ADDR_LOCAL },	    { "localhost:631", ADDR_LOCAL },
 	{ "/run/redis.sock", ADDR_LOCAL }, { "unix:/run/x.sock", ADDR_LOCAL }, { "ldapi:///", ADDR_LOCAL },
+	{ "%t/mpd/socket", ADDR_LOCAL },
 	{ "inet:8891@localhost", ADDR_LOCAL }, { "127.0.0.1@53", ADDR_LOCAL }, { "::ffff:127.0.0.1", ADDR_LOCAL },
 	{ "0.0.0.0", ADDR_PUBLIC },	  { "::", ADDR_PUBLIC },	    { "[::]:80", ADDR_PUBLIC },
 	{ "*", ADDR_PUBLIC },		  { "*:80", ADDR_PUBLIC },	    { ":80", ADDR_PUBLIC },
