@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char *const syntax_names[] = { "directive", "assign", "colon", "ini", "block",
-					    "tag", "flags", "shell", "ldif", NULL };
+					    "tag", "flags", "shell", "ldif", "xml", NULL };
 static const char *const listen_default_names[] = { "all", "loopback", "unix", "none", NULL };
 static const char *const output_method_names[] = { "include-dir", "include-file", "whole-file", NULL };
 

@@ -19,6 +19,7 @@ enum dialect_syntax {
 	SYNTAX_FLAGS,
 	SYNTAX_SHELL,
 	SYNTAX_LDIF,
+	SYNTAX_XML, /* read by the linter only (libxml2); gen writes no XML */
 };
 
 /* What a daemon binds when its configuration names no address. */

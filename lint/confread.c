@@ -1,12 +1,18 @@
 /* confread: one reader per dialect syntax; see confread.h. Written by hand because no library
- * reads nine daemons' dialects: each reader keeps only what a rule needs (key, value, line,
- * enclosing section) and ignores what it cannot follow rather than guess. */
+ * reads nine daemons' dialects (XML excepted: libxml2 reads it): each reader keeps only what a
+ * rule needs (key, value, line, enclosing section) and ignores what it cannot follow rather
+ * than guess. */
 #include "confread.h"
 
 #include <ctype.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 
 #include "../core/util.h"
 
@@ -324,10 +330,53 @@ static void read_blocks(const struct dialect *dl, const char *text, struct conf_
 	buf_free(&st.words);
 }
 
+/* XML (icecast.xml): parsed by libxml2; each element that holds only text becomes a setting:
+ * its name, its text trimmed, its parent's name as the section. A package's XML is untrusted:
+ * no entity is expanded, no DTD or network is read, and libxml2's depth limit stays on. */
+static void read_xml_elements(xmlNode *n, struct conf_doc *doc)
+{
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		bool leaf = true;
+		for (xmlNode *c = n->children; c; c = c->next)
+			leaf &= c->type != XML_ELEMENT_NODE;
+		if (!leaf) {
+			read_xml_elements(n->children, doc);
+			continue;
+		}
+		xmlChar *content = xmlNodeGetContent(n);
+		const char *v = content ? (const char *)content : "";
+		const char *vend = trim_end(v, v + strlen(v));
+		while (v < vend && isspace((unsigned char)*v))
+			v++;
+		const char *section = n->parent && n->parent->type == XML_ELEMENT_NODE ? (const char *)n->parent->name : NULL;
+		long line = xmlGetLineNo(n);
+		push(doc, (const char *)n->name, strlen((const char *)n->name), v, (size_t)(vend - v), section,
+		     line > 0 && line < UINT_MAX ? (unsigned)line : 0);
+		xmlFree(content);
+	}
+}
+
+static void read_xml(const char *text, struct conf_doc *doc)
+{
+	size_t len = strlen(text);
+	if (len > INT_MAX)
+		return;
+	xmlDoc *x = xmlReadMemory(text, (int)len, NULL, NULL,
+				  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
+	if (!x)
+		return; /* not XML: nothing is judged, as with a file no reader follows */
+	read_xml_elements(xmlDocGetRootElement(x), doc);
+	xmlFreeDoc(x);
+}
+
 void conf_read(const struct dialect *dl, const char *text, struct conf_doc *out)
 {
 	if (dl->syntax == SYNTAX_BLOCK)
 		read_blocks(dl, text, out);
+	else if (dl->syntax == SYNTAX_XML)
+		read_xml(text, out);
 	else
 		read_lines(dl, text, out);
 }

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
+
 #include "../core/cli.h"
 #include "../core/util.h"
 #include "exposure.h"
@@ -286,6 +288,7 @@ int cmd_lint(int argc, char **argv)
 		memcpy(today, getenv("HK_LINT_TODAY"), 11); /* tests pin the date waivers are judged on */
 	/* a reader that goes away (| head) must not kill a worker writing to apparmor_parser */
 	signal(SIGPIPE, SIG_IGN);
+	xmlInitParser(); /* libxml2 sets up its globals once, before the workers parse */
 
 	size_t n = (size_t)(argc - optind);
 	struct job j = { .paths = argv + optind, .n = n, .dialects = &dialects, .data = &data, .opts = &opts,

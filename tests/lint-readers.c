@@ -142,6 +142,20 @@ int main(void)
 	read_as("memcached", "-m 64\n-l 127.0.0.1\n--listen=::1\n", "--listen", "::1", 3);
 	read_as("default", "export DAEMON_OPTS=\"-l 0.0.0.0\"\n", "DAEMON_OPTS", "-l 0.0.0.0", 1);
 	read_as("apache", "<IfModule ssl_module>\n\tListen 443\n</IfModule>\n", "Listen", "443", 2);
+	/* xml (libxml2): a leaf element is a setting; a commented-out one is not; entities stay unexpanded */
+	read_as("icecast",
+		"<icecast>\n  <authentication>\n    <admin-password>hackme</admin-password>\n  </authentication>\n"
+		"  <listen-socket>\n    <port>8000</port>\n    <!-- <bind-address>127.0.0.1</bind-address> -->\n"
+		"  </listen-socket>\n</icecast>\n",
+		"admin-password", "hackme", 3);
+	read_as("icecast", "<icecast>\n<listen-socket>\n<port> 8000 </port>\n</listen-socket>\n</icecast>\n", "port", "8000", 3);
+	read_as("icecast", "<icecast><listen-socket><!-- <bind-address>127.0.0.1</bind-address> --></listen-socket></icecast>",
+		"bind-address", NULL, 0);
+	read_as("icecast",
+		"<?xml version=\"1.0\"?>\n<!DOCTYPE icecast [<!ENTITY leak SYSTEM \"file:///etc/hostname\">]>\n"
+		"<icecast><hostname>&leak;</hostname></icecast>\n",
+		"hostname", "", 3);
+	read_as("icecast", "<icecast><port>8000</icecast>", "port", NULL, 0);
 
 	struct aa_profiles ps = { 0 };
 	aa_parse("include <tunables/global>\n/usr/sbin/x flags=(complain,attach_disconnected) {\n  # c\n"

@@ -100,6 +100,18 @@ trips credential-default "credential-default: a blank requirepass"
 printf 'agentaddress 127.0.0.1\nrocommunity Zq8vRk2mW4tYp localhost\n' | put "$T/c4" etc/snmp/snmpd.conf 0644
 lint "$T/c4"
 trips credential-readable "credential-readable: a community in a 0644 file"
+# XML (libxml2): Icecast's shipped passwords and its listen socket with no bind-address
+printf '<icecast>\n  <authentication>\n    <admin-user>admin</admin-user>\n    <admin-password>hackme</admin-password>\n  </authentication>\n  <listen-socket>\n    <port>8000</port>\n    <!-- <bind-address>127.0.0.1</bind-address> -->\n  </listen-socket>\n</icecast>\n' |
+	put "$T/c5" etc/icecast2/icecast.xml 0640
+lint "$T/c5"
+printf '%s\n' "$out" | grep -q "etc/icecast2/icecast.xml:4: error: credential-default: admin-password uses the well-known default 'hackme'"
+ok $? "credential-default: icecast.xml's admin-password hackme, at its line (xml dialect)"
+trips listen-public "listen-public: icecast.xml with its bind-address commented out (every interface)"
+printf '<icecast>\n  <authentication>\n    <admin-password>Zq8vRk2mW4tYp</admin-password>\n  </authentication>\n  <listen-socket>\n    <port>8000</port>\n    <bind-address>127.0.0.1</bind-address>\n  </listen-socket>\n</icecast>\n' |
+	put "$T/c6" etc/icecast2/icecast.xml 0640
+lint "$T/c6"
+clean credential-default "credential-default: icecast.xml with a random admin-password passes"
+clean listen-public "listen-public: icecast.xml bound to 127.0.0.1 passes"
 
 # ---- unit rules ----
 hardened_unit /usr/sbin/fixtured | put "$T/u1" usr/lib/systemd/system/fixture.service 0644
