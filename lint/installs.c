@@ -12,7 +12,13 @@
 #include "../core/util.h"
 #include "lintdata.h"
 
-#define MAX_VALUES 4096 /* words of one loop list */
+/* Bounds against a hostile script (kept scripts are at most 1 MiB each): an expansion longer
+ * than a path, a loop list past 16 KiB, a variable past the 256th or an install past the
+ * 1024th is not followed. Memory stays under 256 x 16 KiB + 1024 paths per package. */
+#define MAX_EXPANSION 4096
+#define MAX_LIST_BYTES 16384
+#define MAX_VARS 256
+#define MAX_INSTALLS 1024
 
 struct var {
 	char *name;
@@ -37,6 +43,11 @@ static struct var *var_find(const struct vars *vs, const char *name, size_t len)
 static void var_set(struct vars *vs, const char *name, size_t len, struct strlist *values)
 {
 	struct var *v = var_find(vs, name, len);
+	if (!v && vs->n >= MAX_VARS) {
+		if (values)
+			strlist_free(values); /* past the bound: left unknown */
+		return;
+	}
 	if (!v) {
 		vs->v = xreallocarray(vs->v, vs->n + 1, sizeof *vs->v);
 		v = &vs->v[vs->n++];
@@ -104,8 +115,10 @@ static bool expand(const char *word, const struct vars *vs, const struct var *lo
 		else
 			return false;
 		s += whole;
+		if (out->len > MAX_EXPANSION)
+			return false;
 	}
-	return true;
+	return out->len <= MAX_EXPANSION;
 }
 
 /* The one variable with several values (a loop's) referred to in A or B; NULL if none. *MANY
@@ -143,7 +156,7 @@ static void record(struct installs *in, const char *src, const char *dest, const
 {
 	/* a package file handed to ucf for /etc; a generated one (in /etc, /tmp, /var) is not ours */
 	if (!str_has_prefix(src, "/usr/") || !str_has_prefix(dest, "/etc/") || strstr(src, "/../") ||
-	    strstr(dest, "/../"))
+	    strstr(dest, "/../") || in->n >= MAX_INSTALLS)
 		return;
 	in->v = xreallocarray(in->v, in->n + 1, sizeof *in->v);
 	in->v[in->n++] = (struct install){ xstrdup(src + 1), xstrdup(dest + 1), xstrdup(script), line };
@@ -192,17 +205,17 @@ static size_t for_loop(struct vars *vs, char **w, size_t n)
 		return 1;
 	struct strlist values = { 0 };
 	bool known = true;
+	size_t bytes = 0;
 	struct buf x = { 0 };
 	size_t i = 3;
 	for (; i < n && !is_closer(w[i]); i++) {
-		if (!known || !expand(w[i], vs, NULL, NULL, &x)) {
+		if (!known || !expand(w[i], vs, NULL, NULL, &x) || (bytes += x.len) > MAX_LIST_BYTES) {
 			known = false;
 			continue;
 		}
 		char *save = NULL;
 		for (char *word = strtok_r(x.data, " \t\n", &save); word; word = strtok_r(NULL, " \t\n", &save))
-			if (values.n < MAX_VALUES)
-				strlist_push(&values, word);
+			strlist_push(&values, word);
 	}
 	buf_free(&x);
 	if (known && values.n) {

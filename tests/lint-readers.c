@@ -121,6 +121,21 @@ static void installs_tests(void)
 		      "for a in x y; do for b in x y; do ucf /usr/share/p/$a /etc/p/$b; done; done\n");
 	is_int(in.n, 0, "ucf: a mktemp file, a function's arguments, a file made in /etc, two loops: none followed");
 	installs_free(&in);
+
+	/* a hostile script: a value doubled 40 times (a terabyte if followed), 300 variables */
+	struct buf hostile = { 0 };
+	buf_puts(&hostile, "A=/usr/share/p/xxxxxxxx\n");
+	for (int i = 0; i < 40; i++)
+		buf_puts(&hostile, "A=$A$A\n");
+	for (int i = 0; i < 300; i++)
+		buf_printf(&hostile, "V%d=/usr/share/p/v%d\n", i, i);
+	buf_puts(&hostile, "ucf \"$A\" /etc/p/a\nucf \"$V1\" /etc/p/v1\nucf \"$V299\" /etc/p/v299\n");
+	installs_scan(&in, "DEBIAN/postinst", hostile.data);
+	is_int(in.n, 1, "ucf: a doubled value past a path's length and a variable past the 256th are not followed");
+	if (in.n == 1)
+		is_str(in.v[0].dest, "etc/p/v1", "ucf: an early variable still is");
+	installs_free(&in);
+	buf_free(&hostile);
 }
 
 int main(void)
