@@ -88,6 +88,29 @@ fi
 for i in $(seq 0 39); do ln "$T/big/etc/default/f0" "$T/huge/etc/default/f$i"; done
 hostile keep-cap "$T/huge" "more than 32 MiB of text to judge in one package" "past the 32 MiB keep cap"
 
+# XML entities (libxml2 reads icecast.xml): a billion laughs and an external entity stay unexpanded
+mkdir -p "$T/xml/etc/icecast2"
+{
+	printf '<?xml version="1.0"?>\n<!DOCTYPE icecast [\n<!ENTITY a0 "lollollollollollollollollollol">\n'
+	for i in 1 2 3 4 5 6 7 8 9; do
+		printf '<!ENTITY a%d "%s">\n' "$i" "$(for k in 1 2 3 4 5 6 7 8 9 10; do printf '&a%d;' $((i - 1)); done)"
+	done
+	printf '<!ENTITY leak SYSTEM "file:///etc/passwd">\n]>\n<icecast>'
+	printf '<listen-socket><port>8000</port><bind-address>&leak;</bind-address></listen-socket>'
+	printf '<authentication><admin-password>&a9;</admin-password></authentication></icecast>\n'
+} >"$T/xml/etc/icecast2/icecast.xml"
+(cd "$T/cwd" && "$HARDENKIT" lint --format=json "$T/xml" >"$T/xml.json" 2>/dev/null)
+is "$?" 1 "XML billion laughs: judged like any config (exit 1: no listen address)"
+if ldd "$HARDENKIT" 2>/dev/null | grep -q libasan; then
+	skip "peak RSS is measured on the plain build: AddressSanitizer's shadow memory inflates it"
+else
+	kb=$(/usr/bin/time -f %M "$HARDENKIT" lint "$T/xml" 2>&1 >/dev/null | tail -n 1)
+	ok "$([ "$kb" -lt 65536 ]; echo $?)" "XML billion laughs: peak RSS $kb KiB < 64 MiB"
+fi
+grep -q "root:" "$T/xml.json"
+ok $((!$?)) "XML external entity: /etc/passwd is not read into the findings"
+is "$(ls -A "$T/cwd")" "" "XML entities: nothing written in the working directory"
+
 "$HARDENKIT" lint "$T/does-not-exist" >/dev/null 2>"$T/err"
 is "$?" 2 "a missing input exits 2"
 grep -q "does-not-exist: error: cannot open" "$T/err"
