@@ -330,14 +330,29 @@ static void read_blocks(const struct dialect *dl, const char *text, struct conf_
 	buf_free(&st.words);
 }
 
-/* XML (icecast.xml): parsed by libxml2; each element that holds only text becomes a setting:
- * its name, its text trimmed, its parent's name as the section. A package's XML is untrusted:
- * no entity is expanded, no DTD or network is read, and libxml2's depth limit stays on. */
+static unsigned xml_line(const xmlNode *n)
+{
+	long line = xmlGetLineNo(n);
+	return line > 0 && line < UINT_MAX ? (unsigned)line : 0;
+}
+
+/* XML (icecast.xml, tomcat's server.xml): parsed by libxml2. Each attribute is a setting in
+ * the section named after its element (Connector: port, address); each element that holds
+ * only text is one too: its name, its text trimmed, its parent's name as the section. A
+ * package's XML is untrusted: no entity is expanded (attribute values keep "&name;" as
+ * written), no DTD or network is read, and libxml2's depth limit stays on. */
 static void read_xml_elements(xmlNode *n, struct conf_doc *doc)
 {
 	for (; n; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
+		for (xmlAttr *a = n->properties; a; a = a->next) {
+			xmlChar *value = xmlNodeListGetString(n->doc, a->children, 0);
+			const char *v = value ? (const char *)value : "";
+			push(doc, (const char *)a->name, strlen((const char *)a->name), v, strlen(v), (const char *)n->name,
+			     xml_line(n));
+			xmlFree(value);
+		}
 		bool leaf = true;
 		for (xmlNode *c = n->children; c; c = c->next)
 			leaf &= c->type != XML_ELEMENT_NODE;
@@ -351,9 +366,7 @@ static void read_xml_elements(xmlNode *n, struct conf_doc *doc)
 		while (v < vend && isspace((unsigned char)*v))
 			v++;
 		const char *section = n->parent && n->parent->type == XML_ELEMENT_NODE ? (const char *)n->parent->name : NULL;
-		long line = xmlGetLineNo(n);
-		push(doc, (const char *)n->name, strlen((const char *)n->name), v, (size_t)(vend - v), section,
-		     line > 0 && line < UINT_MAX ? (unsigned)line : 0);
+		push(doc, (const char *)n->name, strlen((const char *)n->name), v, (size_t)(vend - v), section, xml_line(n));
 		xmlFree(content);
 	}
 }

@@ -171,6 +171,10 @@ int main(void)
 		"<icecast><hostname>&leak;</hostname></icecast>\n",
 		"hostname", "", 3);
 	read_as("icecast", "<icecast><port>8000</icecast>", "port", NULL, 0);
+	read_as("tomcat", "<Server port=\"-1\">\n  <Service>\n    <Connector port=\"8080\"\n      address=\"127.0.0.1\"/>\n  </Service>\n</Server>\n",
+		"address", "127.0.0.1", 4); /* libxml2 numbers an element by where its start tag ends */
+	read_as("tomcat", "<!DOCTYPE Server [<!ENTITY lo \"127.0.0.1\">]>\n<Server><Connector address=\"&lo;\"/></Server>\n",
+		"address", "&lo;", 2);
 
 	struct aa_profiles ps = { 0 };
 	aa_parse("include <tunables/global>\n/usr/sbin/x flags=(complain,attach_disconnected) {\n  # c\n"

@@ -112,6 +112,19 @@ printf '<icecast>\n  <authentication>\n    <admin-password>Zq8vRk2mW4tYp</admin-
 lint "$T/c6"
 clean credential-default "credential-default: icecast.xml with a random admin-password passes"
 clean listen-public "listen-public: icecast.xml bound to 127.0.0.1 passes"
+# XML attributes: tomcat's Connector without an address, a user whose password is its name
+printf '<Server port="-1" shutdown="SHUTDOWN">\n  <Service name="Catalina">\n    <Connector port="8080" protocol="HTTP/1.1"\n               connectionTimeout="20000" />\n  </Service>\n</Server>\n' |
+	put "$T/x1" etc/tomcat10/server.xml 0640
+printf '<tomcat-users>\n  <user username="tomcat" password="tomcat" roles="manager-gui"/>\n</tomcat-users>\n' |
+	put "$T/x1" etc/tomcat10/tomcat-users.xml 0640
+lint "$T/x1"
+trips listen-public "listen-public: tomcat's Connector with no address attribute (xml attributes)"
+printf '%s\n' "$out" | grep -q "etc/tomcat10/tomcat-users.xml:2: error: credential-default: password 'tomcat' equals the user name"
+ok $? "credential-default: a tomcat-users.xml password equal to its username, at its line"
+printf '<Server port="-1" shutdown="SHUTDOWN">\n  <Service name="Catalina">\n    <Connector port="8080" address="127.0.0.1" />\n  </Service>\n</Server>\n' |
+	put "$T/x2" etc/tomcat10/server.xml 0640
+lint "$T/x2"
+clean listen-public "listen-public: a Connector with address=\"127.0.0.1\" passes"
 
 # ---- unit rules ----
 hardened_unit /usr/sbin/fixtured | put "$T/u1" usr/lib/systemd/system/fixture.service 0644
