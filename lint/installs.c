@@ -1,7 +1,7 @@
-/* installs: ucf calls in maintainer scripts; see installs.h. Hand-written because it must read
- * shell without running it (a linter never runs a package's scripts, and no library evaluates
- * sh otherwise): literal assignments and for-loops are followed in the order they are written,
- * which is how Debian's postinst scripts name the files they hand to ucf. */
+/* installs: ucf, cp and install calls in maintainer scripts; see installs.h. Hand-written
+ * because it must read shell without running it (a linter never runs a package's scripts, and
+ * no library evaluates sh otherwise): literal assignments and for-loops are followed in the
+ * order they are written, which is how Debian's postinst scripts name the files they install. */
 #include "installs.h"
 
 #include <ctype.h>
@@ -154,7 +154,7 @@ static bool is_closer(const char *w)
 
 static void record(struct installs *in, const char *src, const char *dest, const char *script, unsigned line)
 {
-	/* a package file handed to ucf for /etc; a generated one (in /etc, /tmp, /var) is not ours */
+	/* a package file put in /etc; a generated one (in /etc, /tmp, /var) is not ours */
 	if (!str_has_prefix(src, "/usr/") || !str_has_prefix(dest, "/etc/") || strstr(src, "/../") ||
 	    strstr(dest, "/../") || in->n >= MAX_INSTALLS)
 		return;
@@ -162,25 +162,43 @@ static void record(struct installs *in, const char *src, const char *dest, const
 	in->v[in->n++] = (struct install){ xstrdup(src + 1), xstrdup(dest + 1), xstrdup(script), line };
 }
 
-/* ucf [OPTIONS] NEW DESTINATION, from the word after "ucf" to the end of the command. */
-static void ucf_call(struct installs *in, const struct vars *vs, char **w, size_t n, const char *script,
-		     unsigned line)
+/* The commands that put a package file in place as a config, and how to read their options:
+ * which take an argument, and which change the call into something else (a purge, a target
+ * directory, a recursive copy), which is then not followed. */
+static const struct installer {
+	const char *command;
+	const char *const with_argument[8];
+	const char *const refused[8];
+} installers[] = {
+	{ "ucf", { "--sum-file", "--state-dir", "-s", "--src-dir" }, { "-p", "--purge" } },
+	{ "cp", { "-S", "--suffix" }, { "-t", "--target-directory", "-r", "-R", "--recursive", "-s", "--symbolic-link" } },
+	{ "install", { "-m", "--mode", "-o", "--owner", "-g", "--group", "-S", "--suffix" },
+	  { "-d", "--directory", "-t", "--target-directory" } },
+};
+
+static bool listed(const char *const *list, size_t n, const char *w)
 {
-	static const char *const with_argument[] = { "--sum-file", "--state-dir", "-s", "--src-dir", NULL };
+	for (size_t i = 0; i < n && list[i]; i++)
+		if (strcmp(list[i], w) == 0)
+			return true;
+	return false;
+}
+
+/* COMMAND [OPTIONS] SOURCE DESTINATION, from the word after the command to the end of it. */
+static void install_call(struct installs *in, const struct installer *how, const struct vars *vs, char **w,
+			 size_t n, const char *script, unsigned line)
+{
 	const char *operand[2];
 	size_t ops = 0;
 	for (size_t i = 0; i < n && !is_closer(w[i]); i++) {
-		if (strcmp(w[i], "-p") == 0 || strcmp(w[i], "--purge") == 0)
-			return; /* forgets a file: installs nothing */
-		bool takes = false;
-		for (size_t k = 0; with_argument[k]; k++)
-			takes |= strcmp(w[i], with_argument[k]) == 0;
-		if (takes)
+		if (listed(how->refused, 8, w[i]))
+			return;
+		if (listed(how->with_argument, 8, w[i]))
 			i++;
 		else if (w[i][0] != '-' && ops < 2)
 			operand[ops++] = w[i];
 		else if (w[i][0] != '-')
-			return; /* more operands than ucf takes: not a call understood */
+			return; /* more operands: several sources into a directory, not followed */
 	}
 	if (ops != 2)
 		return;
@@ -191,7 +209,8 @@ static void ucf_call(struct installs *in, const struct vars *vs, char **w, size_
 	struct buf src = { 0 }, dest = { 0 };
 	for (size_t k = 0; k < (loop ? loop->values.n : 1); k++) {
 		const char *value = loop ? loop->values.v[k] : NULL;
-		if (expand(operand[0], vs, loop, value, &src) && expand(operand[1], vs, loop, value, &dest))
+		if (expand(operand[0], vs, loop, value, &src) && expand(operand[1], vs, loop, value, &dest) &&
+		    dest.data[dest.len ? dest.len - 1 : 0] != '/')
 			record(in, src.data, dest.data, script, line);
 	}
 	buf_free(&src);
@@ -293,8 +312,10 @@ void installs_scan(struct installs *in, const char *script, const char *text)
 				continue;
 			}
 			const char *base = strrchr(w.v[i], '/');
-			if (strcmp(base ? base + 1 : w.v[i], "ucf") == 0)
-				ucf_call(in, &vs, w.v + i + 1, w.n - i - 1, script, line);
+			base = base ? base + 1 : w.v[i];
+			for (size_t k = 0; k < sizeof installers / sizeof *installers; k++)
+				if (strcmp(base, installers[k].command) == 0)
+					install_call(in, &installers[k], &vs, w.v + i + 1, w.n - i - 1, script, line);
 			at_command = false;
 		}
 		strlist_free(&w);

@@ -1,5 +1,5 @@
-/* installs: the package files that maintainer scripts install as configs with ucf(1)
- * ("ucf /usr/share/PKG/FILE /etc/PKG/FILE"), so that the linter judges them where they land. */
+/* installs: the package files that maintainer scripts install as configs with ucf(1), cp or
+ * install ("ucf /usr/share/PKG/FILE /etc/PKG/FILE"), so the linter judges them where they land. */
 #ifndef HK_LINT_INSTALLS_H
 #define HK_LINT_INSTALLS_H
 
@@ -8,7 +8,7 @@
 struct install {
 	char *src, *dest; /* relative: "usr/share/dovecot/dovecot.conf", "etc/dovecot/dovecot.conf" */
 	char *by; /* the script, as shown: "DEBIAN/postinst" */
-	unsigned line; /* of the ucf call in it */
+	unsigned line; /* of the call in it */
 };
 
 struct installs {
@@ -16,9 +16,9 @@ struct installs {
 	size_t n;
 };
 
-/* Adds the ucf calls of maintainer script TEXT (shown as SCRIPT) whose source is a file under
- * /usr and whose destination is under /etc, once their variables are known: literal
- * assignments and `for VAR in WORDS` are followed in order; anything else computed (a
+/* Adds the ucf, cp and install calls of maintainer script TEXT (shown as SCRIPT) whose source
+ * is a file under /usr and whose destination is under /etc, once their variables are known:
+ * literal assignments and `for VAR in WORDS` are followed in order; anything else computed (a
  * mktemp file, a function's argument) leaves the call out. */
 void installs_scan(struct installs *in, const char *script, const char *text);
 /* The install of package file PATH (relative), or NULL. */

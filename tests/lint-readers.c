@@ -122,6 +122,20 @@ static void installs_tests(void)
 	is_int(in.n, 0, "ucf: a mktemp file, a function's arguments, a file made in /etc, two loops: none followed");
 	installs_free(&in);
 
+	installs_scan(&in, "DEBIAN/postinst",
+		      "if [ ! -e /etc/memcached.conf ]; then\n"
+		      "    cp /usr/share/memcached/memcached.conf.default /etc/memcached.conf\nfi\n"
+		      "install -m 0644 -o rabbitmq -g rabbitmq /usr/share/rabbitmq/rabbitmq-env.conf /etc/rabbitmq/rabbitmq-env.conf\n"
+		      "cp -r /usr/share/x /etc/x\ninstall -d /etc/y\ncp /usr/share/a /usr/share/b /etc/dir/\n"
+		      "cp /usr/share/c /etc/dir/\n");
+	is_int(in.n, 2, "cp and install with a source and a destination file; -r, -d, several sources, a directory: not followed");
+	if (in.n == 2) {
+		is_str(in.v[0].dest, "etc/memcached.conf", "cp: the destination");
+		is_int(in.v[0].line, 2, "cp: its line");
+		is_str(in.v[1].src, "usr/share/rabbitmq/rabbitmq-env.conf", "install: -m, -o, -g take their argument");
+	}
+	installs_free(&in);
+
 	/* a hostile script: a value doubled 40 times (a terabyte if followed), 300 variables */
 	struct buf hostile = { 0 };
 	buf_puts(&hostile, "A=/usr/share/p/xxxxxxxx\n");
