@@ -125,6 +125,18 @@ printf '<Server port="-1" shutdown="SHUTDOWN">\n  <Service name="Catalina">\n   
 	put "$T/x2" etc/tomcat10/server.xml 0640
 lint "$T/x2"
 clean listen-public "listen-public: a Connector with address=\"127.0.0.1\" passes"
+# dialects the linter alone reads: the Zabbix agent and RabbitMQ's environment file
+printf '# ListenIP=0.0.0.0\nServer=127.0.0.1\n' | put "$T/z1" etc/zabbix/zabbix_agentd.conf 0644
+printf '#NODE_IP_ADDRESS=127.0.0.1\n' | put "$T/z1" etc/rabbitmq/rabbitmq-env.conf 0644
+lint "$T/z1"
+printf '%s\n' "$out" | grep -q "etc/zabbix/zabbix_agentd.conf: error: listen-public: no zabbix-agent listen address"
+ok $? "listen-public: zabbix_agentd.conf with ListenIP commented out (every interface)"
+printf '%s\n' "$out" | grep -q "etc/rabbitmq/rabbitmq-env.conf: error: listen-public: no rabbitmq-env listen address"
+ok $? "listen-public: rabbitmq-env.conf with NODE_IP_ADDRESS commented out (every interface)"
+printf 'ListenIP=127.0.0.1\nServer=127.0.0.1\n' | put "$T/z2" etc/zabbix/zabbix_agentd.conf 0644
+printf 'NODE_IP_ADDRESS=127.0.0.1\n' | put "$T/z2" etc/rabbitmq/rabbitmq-env.conf 0644
+lint "$T/z2"
+clean listen-public "listen-public: ListenIP=127.0.0.1 and NODE_IP_ADDRESS=127.0.0.1 pass"
 
 # ---- unit rules ----
 hardened_unit /usr/sbin/fixtured | put "$T/u1" usr/lib/systemd/system/fixture.service 0644
