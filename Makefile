@@ -102,7 +102,7 @@ check-boot-run: $(O)/hardenkit
 	HK_SRCDIR=$(CURDIR) HK_BUILD=$(CURDIR)/$(O) \
 	prove --exec '' -v tests/boot/boot.t
 
-# make check-real (issue 5): hardenkit lint on 41 real Debian 12 packages (apt-get
+# make check-real (issue 5): hardenkit lint on 42 real Debian 12 packages (apt-get
 # download, cached in /var/cache/hardenkit/debs) against tests/lint/real-expected.txt, whose
 # rows cite the package line behind each verdict. A failed download says so and skips.
 # make bench: the same corpus against bsdtar (the decompression floor) and lintian.
