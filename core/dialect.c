@@ -63,6 +63,7 @@ static const struct schema_field dialect_fields[] = {
 	{ "comment", SCHEMA_STRING, REQ | NONEMPTY, NULL, 0, 0, NULL },
 	{ "comment_lead", SCHEMA_STRING, NONEMPTY, NULL, 0, 0, NULL },
 	{ "case_sensitive", SCHEMA_BOOL, 0, NULL, 0, 0, NULL },
+	{ "scope_separator", SCHEMA_STRING, NONEMPTY, NULL, 0, 0, NULL },
 	{ "sources", SCHEMA_STRINGS, REQ | NONEMPTY, NULL, 0, 0, NULL },
 	{ "listen", SCHEMA_GROUP, REQ, NULL, 0, 0, listen_fields },
 	{ "output", SCHEMA_GROUP, 0, NULL, 0, 0, output_fields }, /* absent: read by the linter only */
@@ -115,6 +116,7 @@ static void extract(struct dialect *dl, const config_setting_t *root)
 	const char *lead = schema_string(root, "comment_lead", NULL);
 	dl->comment_lead = lead ? xstrdup(lead) : xasprintf("%.1s", dl->comment);
 	dl->case_sensitive = schema_bool(root, "case_sensitive", true);
+	dl->scope_separator = dup_or_null(schema_string(root, "scope_separator", NULL));
 
 	const config_setting_t *listen = config_setting_get_member(root, "listen");
 	schema_strings(listen, "keys", &dl->listen.keys);
@@ -198,6 +200,7 @@ void dialect_free(struct dialect *dl)
 	strlist_free(&dl->sources);
 	free(dl->comment);
 	free(dl->comment_lead);
+	free(dl->scope_separator);
 	strlist_free(&dl->listen.keys);
 	strlist_free(&dl->listen.port_keys);
 	free(dl->listen.fallback_source);

@@ -39,6 +39,7 @@ struct dialect {
 	char *comment;
 	char *comment_lead; /* what starts a comment gen writes: comment_lead, else comment's first character */
 	bool case_sensitive;
+	char *scope_separator; /* block syntax: a key inside blocks is named with theirs ("::"), or NULL */
 	struct {
 		struct strlist keys, port_keys;
 		enum listen_default fallback;

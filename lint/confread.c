@@ -211,7 +211,8 @@ struct frame {
 	size_t first_child;
 };
 
-static void end_statement(struct conf_doc *doc, struct stmt *st, struct frame *stack, size_t depth)
+static void end_statement(const struct dialect *dl, struct conf_doc *doc, struct stmt *st, struct frame *stack,
+			  size_t depth)
 {
 	if (!st->words.len)
 		return;
@@ -231,7 +232,14 @@ static void end_statement(struct conf_doc *doc, struct stmt *st, struct frame *s
 	} else if (top) {
 		top->only_words = false;
 	}
-	push(doc, w, klen, v, strlen(v), top ? top->name : NULL, st->line);
+	if (dl->scope_separator && top && top->name) {
+		/* apt: "APT { Periodic { Enable 1; }; };" is the setting APT::Periodic::Enable */
+		char *qualified = xasprintf("%s%s%.*s", top->name, dl->scope_separator, (int)klen, w);
+		push(doc, qualified, strlen(qualified), v, strlen(v), top->name, st->line);
+		free(qualified);
+	} else {
+		push(doc, w, klen, v, strlen(v), top ? top->name : NULL, st->line);
+	}
 	st->words.len = 0;
 	st->words.data[0] = 0;
 	st->assign = false;
@@ -248,7 +256,7 @@ static void read_blocks(const struct dialect *dl, const char *text, struct conf_
 		char c = *p;
 		if (c == '\n') {
 			if (st.assign)
-				end_statement(doc, &st, stack, depth);
+				end_statement(dl, doc, &st, stack, depth);
 			line++;
 			p++;
 		} else if (isspace((unsigned char)c)) {
@@ -264,11 +272,11 @@ static void read_blocks(const struct dialect *dl, const char *text, struct conf_
 					p++;
 			}
 		} else if (c == ';') {
-			end_statement(doc, &st, stack, depth);
+			end_statement(dl, doc, &st, stack, depth);
 			p++;
 		} else if (c == '{') {
 			size_t before = doc->n;
-			end_statement(doc, &st, stack, depth);
+			end_statement(dl, doc, &st, stack, depth);
 			if (depth)
 				stack[depth - 1].only_words = false; /* a nested block: not a plain list */
 			if (depth < sizeof stack / sizeof *stack) {
@@ -281,7 +289,7 @@ static void read_blocks(const struct dialect *dl, const char *text, struct conf_
 			}
 			p++;
 		} else if (c == '}') {
-			end_statement(doc, &st, stack, depth);
+			end_statement(dl, doc, &st, stack, depth);
 			if (depth) {
 				struct frame *f = &stack[--depth];
 				if (f->only_words && f->words.len && f->directive != (size_t)-1) {
@@ -324,7 +332,7 @@ static void read_blocks(const struct dialect *dl, const char *text, struct conf_
 			buf_append(&st.words, s, (size_t)(p - s));
 		}
 	}
-	end_statement(doc, &st, stack, depth);
+	end_statement(dl, doc, &st, stack, depth);
 	while (depth)
 		buf_free(&stack[--depth].words);
 	buf_free(&st.words);

@@ -171,6 +171,11 @@ int main(void)
 	read_as("memcached", "-m 64\n-l 127.0.0.1\n--listen=::1\n", "--listen", "::1", 3);
 	read_as("default", "export DAEMON_OPTS=\"-l 0.0.0.0\"\n", "DAEMON_OPTS", "-l 0.0.0.0", 1);
 	read_as("apache", "<IfModule ssl_module>\n\tListen 443\n</IfModule>\n", "Listen", "443", 2);
+	/* apt's scopes: the nested spelling names the same setting as the flat one */
+	read_as("apt", "// periodic\nAPT {\n  Periodic {\n    Unattended-Upgrade \"1\";\n  };\n};\n",
+		"APT::Periodic::Unattended-Upgrade", "1", 4);
+	read_as("apt", "APT::Periodic {\n  Update-Package-Lists \"1\";\n};\n", "APT::Periodic::Update-Package-Lists", "1", 2);
+	read_as("apt", "APT::Periodic::Enable \"1\";\n", "APT::Periodic::Enable", "1", 1);
 	/* xml (libxml2): a leaf element is a setting; a commented-out one is not; entities stay unexpanded */
 	read_as("icecast",
 		"<icecast>\n  <authentication>\n    <admin-password>hackme</admin-password>\n  </authentication>\n"

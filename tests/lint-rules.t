@@ -236,6 +236,10 @@ ok $? "phone-home: APT::Periodic::Unattended-Upgrade \"1\" (background auto-upda
 printf 'APT::Periodic::Update-Package-Lists "0";\napt::periodic::unattended-upgrade "0";\n' | put "$T/p7" etc/apt/apt.conf.d/20auto-upgrades 0644
 lint "$T/p7"
 clean phone-home "phone-home: APT::Periodic intervals of 0 pass"
+printf 'APT {\n  Periodic {\n    Download-Upgradeable-Packages "always";\n  };\n};\n' | put "$T/p8" etc/apt/apt.conf.d/10periodic 0644
+lint "$T/p8"
+printf '%s\n' "$out" | grep -q "etc/apt/apt.conf.d/10periodic:3: error: phone-home: APT::Periodic::Download-Upgradeable-Packages always"
+ok $? "phone-home: the nested spelling of APT::Periodic (apt.conf scopes), at its line"
 
 # ---- a .deb: maintainer scripts are judged too ----
 mkdir -p "$T/d1/data/etc" "$T/d1/control" && printf 'x = 1\n' >"$T/d1/data/etc/fixture.conf"
