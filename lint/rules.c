@@ -36,12 +36,13 @@ const struct lint_rule lint_rules[] = {
 	  "(0.0.0.0, ::, *, an interface, another host's address, a bare port) exposes the service to\n"
 	  "every network the host is on. The linter reads every config file by its dialect\n"
 	  "(templates/dialects), the units' ListenStream=/ListenDatagram=/BindToDevice=, -l/--bind\n"
-	  "flags in ExecStart= and /etc/default files, and, where a package ships a daemon's config\n"
-	  "(or its binary and a unit or init script that starts it) but no listen setting, what\n"
-	  "that daemon does without one (the dialect's listen.default, with its source): sshd,\n"
+	  "flags in ExecStart= and /etc/default files, and, where a package ships a daemon's main\n"
+	  "config (or its binary and a unit or init script that starts it) but no listen setting,\n"
+	  "what that daemon does without one (the dialect's listen.default, with its source): sshd,\n"
 	  "memcached, redis, mariadb and others listen on every interface. A package that ships\n"
-	  "only the binary (Debian's nginx, dnsmasq-base) leaves that to the package that configures\n"
-	  "and starts it. Fix: ship a loopback bind (hardenkit gen writes one from the manifest);\n"
+	  "only the binary (Debian's nginx, dnsmasq-base) or only a fragment (a module's conf.d\n"
+	  "file, mariadb-client's section) leaves that to the package that configures and starts\n"
+	  "it. Fix: ship a loopback bind (hardenkit gen writes one from the manifest);\n"
 	  "a service that must be public declares it in its manifest with a reason, and the\n"
 	  "distribution waives this finding for that package.",
 	  check_listen_public, NULL },
@@ -426,10 +427,16 @@ CHECK(check_listen_public)
 		const struct dialect *dl = f->dialects->v[di];
 		if (bound[di] || dl->listen.fallback != LISTEN_DEFAULT_ALL)
 			continue;
-		const char *where = first[di] ? f->files[first[di]->file].path : NULL;
+		/* a fragment (a module's conf.d file, a client's section) decides nothing about the
+		 * daemon's default: only the package with its main file, or with the daemon itself */
+		const struct fact_config *main_cfg =
+			first[di] && fnmatch(dl->files.v[0] + 1, facts_config_path(f, first[di]), FNM_PATHNAME) == 0
+				? first[di]
+				: NULL;
+		const char *where = main_cfg ? f->files[main_cfg->file].path : NULL;
 		char note[PATH_MAX + 64] = "";
-		if (first[di])
-			installed_note(first[di], note, sizeof note);
+		if (main_cfg)
+			installed_note(main_cfg, note, sizeof note);
 		for (size_t i = 0; !where && i < f->n_files; i++)
 			if (f->files[i].type != MEMBER_DIR && is_daemon_binary(f->files[i].path, dl) && package_starts(f, dl))
 				where = f->files[i].path;

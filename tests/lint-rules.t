@@ -125,6 +125,13 @@ printf '<Server port="-1" shutdown="SHUTDOWN">\n  <Service name="Catalina">\n   
 	put "$T/x2" etc/tomcat10/server.xml 0640
 lint "$T/x2"
 clean listen-public "listen-public: a Connector with address=\"127.0.0.1\" passes"
+# a fragment decides nothing about the daemon's default: mariadb-client's [client] section
+printf '[client]\ndefault-character-set = utf8mb4\n' | put "$T/m1" etc/mysql/mariadb.conf.d/50-client.cnf 0644
+lint "$T/m1"
+clean listen-public "listen-public: a client's fragment of the mysql dialect, without the server, passes"
+printf '[client-server]\nsocket = /run/mysqld/mysqld.sock\n' | put "$T/m2" etc/mysql/my.cnf 0644
+lint "$T/m2"
+trips listen-public "listen-public: the dialect's main file (my.cnf) without bind-address: every interface"
 # dialects the linter alone reads: the Zabbix agent and RabbitMQ's environment file
 printf '# ListenIP=0.0.0.0\nServer=127.0.0.1\n' | put "$T/z1" etc/zabbix/zabbix_agentd.conf 0644
 printf '#NODE_IP_ADDRESS=127.0.0.1\n' | put "$T/z1" etc/rabbitmq/rabbitmq-env.conf 0644
