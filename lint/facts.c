@@ -37,6 +37,7 @@ static const struct {
 	{ "etc/sysconfig/iptables", ROLE_IPTABLES },
 	{ "etc/sysconfig/ip6tables", ROLE_IPTABLES },
 	{ "usr/share/hardenkit/waivers/*.conf", ROLE_WAIVER },
+	{ "etc/init.d/*", ROLE_INIT },
 };
 
 /* Package metadata that holds scripts: Debian's control.tar, Arch's .INSTALL, Alpine's. */

@@ -27,6 +27,7 @@ enum file_role {
 	ROLE_IPTABLES, /* iptables-save rules */
 	ROLE_CONTROL, /* package metadata */
 	ROLE_WAIVER, /* the package's own waivers (waiver.h) */
+	ROLE_INIT, /* a SysV init script: which daemon it starts */
 };
 
 struct fact_file {

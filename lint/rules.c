@@ -144,7 +144,11 @@ const struct lint_rule lint_rules[] = {
 	  "Anything any user may write can be replaced or filled by any user. Directories that\n"
 	  "must be shared need the sticky bit (like /tmp).",
 	  check_file_mode, &world_writable },
-	{ "elf-hardening", W, WARN, "an executable is built without PIE, full RELRO, BIND_NOW, stack protector or FORTIFY",
+	{ "elf-hardening", W, WARN, "a daemon binary is built without PIE, full RELRO, BIND_NOW, stack protector or FORTIFY",
+	  "A daemon faces the network for the life of the host, so its binary must be built with\n"
+	  "the hardening flags. Daemon binaries are those the package's service units or init\n"
+	  "scripts start, and the daemons the dialects name in an sbin directory (split packages);\n"
+	  "other programs are not judged.\n"
 	  "Debian builds with hardening flags (dpkg-buildflags, hardening=+all): position-independent\n"
 	  "executables for ASLR, read-only relocations bound at start (RELRO and BIND_NOW), the\n"
 	  "stack protector and FORTIFY_SOURCE's checked functions. Read from the ELF program headers,\n"

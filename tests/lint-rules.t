@@ -321,9 +321,19 @@ if command -v cc >/dev/null 2>&1; then
 	printf '#include <stdio.h>\n#include <string.h>\nint main(int c, char **v) { char b[64]; strcpy(b, v[0]); printf("%%s %%d\\n", b, c); return 0; }\n' >"$T/e.c"
 	cc -O2 -no-pie -fno-pie -fno-stack-protector -U_FORTIFY_SOURCE -Wl,-z,norelro -Wl,-z,lazy -o "$T/e1/usr/sbin/fixtured" "$T/e.c"
 	cc -O2 -fPIE -pie -fstack-protector-all -D_FORTIFY_SOURCE=2 -Wl,-z,relro -Wl,-z,now -o "$T/e2/usr/sbin/fixtured" "$T/e.c"
+	# the rule judges daemon binaries: what a service unit or init script of the package starts
+	hardened_unit /usr/sbin/fixtured | put "$T/e1" usr/lib/systemd/system/fixture.service 0644
+	hardened_unit /usr/sbin/fixtured | put "$T/e2" usr/lib/systemd/system/fixture.service 0644
+	mkdir -p "$T/e4/usr/bin" "$T/e5/usr/sbin" && cp "$T/e1/usr/sbin/fixtured" "$T/e4/usr/bin/fixture-tool"
+	cp "$T/e1/usr/sbin/fixtured" "$T/e5/usr/sbin/fixtured"
+	printf '#!/bin/sh\nDAEMON=/usr/sbin/fixtured\nstart-stop-daemon --start --exec $DAEMON\n' | put "$T/e5" etc/init.d/fixture 0755
 	lint "$T/e1"
 	printf '%s\n' "$out" | grep -q "elf-hardening: built without PIE, RELRO, BIND_NOW, stack protector, FORTIFY"
-	ok $? "elf-hardening: a binary built without any hardening lacks all five"
+	ok $? "elf-hardening: a daemon binary built without any hardening lacks all five"
+	lint "$T/e5"
+	trips elf-hardening "elf-hardening: the binary an init script starts is a daemon binary too"
+	lint "$T/e4"
+	clean elf-hardening "elf-hardening: the same binary as a tool no unit or init script starts is not judged"
 	lint "$T/e2"
 	clean elf-hardening "elf-hardening: a binary built with PIE, RELRO, BIND_NOW, SSP and FORTIFY passes"
 	# no call glibc could check (no buffer function at all): FORTIFY cannot show, so it is not missing
@@ -332,6 +342,7 @@ if command -v cc >/dev/null 2>&1; then
 int main(void) { return getpid() == 1; }
 ' >"$T/e3.c"
 	cc -O2 -fPIE -pie -fstack-protector-all -D_FORTIFY_SOURCE=2 -Wl,-z,relro -Wl,-z,now -o "$T/e3/usr/sbin/fixtured" "$T/e3.c"
+	hardened_unit /usr/sbin/fixtured | put "$T/e3" usr/lib/systemd/system/fixture.service 0644
 	lint "$T/e3"
 	clean elf-hardening "elf-hardening: a hardened binary that imports no fortifiable function passes (no FORTIFY false positive)"
 else
