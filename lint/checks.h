@@ -42,6 +42,8 @@ struct mode_check {
 /* The service units F holds (not masked), and the first ExecStart= binary of one. */
 bool unit_is_service(const struct fact_unit *u);
 char *unit_exec_binary(const struct unitfile *u, const struct unit_value **where);
+/* Whether PATH (relative) is one of DL's daemons in an sbin directory. */
+bool is_daemon_binary(const char *path, const struct dialect *dl);
 /* Where a finding about a unit points: the value, else its ExecStart=, else the main file. */
 void unit_location(const struct facts *f, const struct fact_unit *u, const struct unit_value *v, const char **file,
 		   unsigned *line);

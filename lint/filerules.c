@@ -23,33 +23,45 @@ CHECK(check_file_mode)
 	}
 }
 
-static bool same_program(const char *a, const char *b)
+/* What the package starts, gathered once: its service units' ExecStart= binaries (without
+ * "/usr", for merged /usr: /sbin/x and /usr/sbin/x are one file) and its init scripts' text. */
+struct started {
+	struct strlist binaries;
+	const char **init_texts;
+	size_t n_init;
+};
+
+static const char *without_usr(const char *abs)
 {
-	/* merged /usr: /sbin/x and /usr/sbin/x are one file */
-	a += str_has_prefix(a, "/usr/") ? 4 : 0;
-	b += str_has_prefix(b, "/usr/") ? 4 : 0;
-	return strcmp(a, b) == 0;
+	return abs + (str_has_prefix(abs, "/usr/") ? 4 : 0);
 }
 
-/* A daemon binary: one the package's service units or init scripts start, or a daemon the
- * dialects know by name in an sbin directory (a split package such as Debian's nginx ships
- * the binary and another one starts it). Other programs are not this rule's business. */
-static bool is_daemon(const struct facts *f, const char *path)
+static void gather_started(const struct facts *f, struct started *st)
 {
-	char *abs = xasprintf("/%s", path);
-	bool daemon = false;
-	for (size_t i = 0; i < f->n_units && !daemon; i++) {
+	for (size_t i = 0; i < f->n_units; i++) {
 		char *binary = unit_is_service(&f->units[i]) ? unit_exec_binary(f->units[i].u, NULL) : NULL;
-		daemon = binary && same_program(binary, abs);
+		if (binary && *binary == '/')
+			strlist_push(&st->binaries, without_usr(binary));
 		free(binary);
 	}
-	const char *named = abs + (str_has_prefix(abs, "/usr/") ? 4 : 0); /* init scripts say either */
-	for (size_t i = 0; i < f->n_files && !daemon; i++)
-		daemon = f->files[i].role == ROLE_INIT && f->files[i].text && strstr(f->files[i].text, named);
-	const char *base = strrchr(path, '/') + 1;
-	bool sbin = str_has_prefix(path, "usr/sbin/") || str_has_prefix(path, "sbin/");
-	for (size_t d = 0; sbin && !daemon && d < f->dialects->n; d++)
-		daemon = strlist_contains(&f->dialects->v[d]->daemons, base);
+	st->init_texts = xcalloc(f->n_files ? f->n_files : 1, sizeof *st->init_texts);
+	for (size_t i = 0; i < f->n_files; i++)
+		if (f->files[i].role == ROLE_INIT && f->files[i].text)
+			st->init_texts[st->n_init++] = f->files[i].text;
+}
+
+/* A daemon binary: one the package's service units or init scripts start, or a daemon a
+ * dialect names in an sbin directory (a split package such as Debian's nginx ships the binary
+ * and another one starts it). Other programs are not this rule's business. */
+static bool is_daemon(const struct facts *f, const struct started *st, const char *path)
+{
+	char *abs = xasprintf("/%s", path);
+	const char *named = without_usr(abs); /* init scripts say either */
+	bool daemon = strlist_contains(&st->binaries, named);
+	for (size_t i = 0; i < st->n_init && !daemon; i++)
+		daemon = strstr(st->init_texts[i], named) != NULL;
+	for (size_t d = 0; !daemon && d < f->dialects->n; d++)
+		daemon = is_daemon_binary(path, f->dialects->v[d]);
 	free(abs);
 	return daemon;
 }
@@ -67,10 +79,11 @@ CHECK(check_elf_hardening)
 		{ offsetof(struct elf_info, stack_protector), "stack protector" },
 		{ offsetof(struct elf_info, fortify), "FORTIFY" },
 	};
+	struct started st = { 0 };
+	gather_started(f, &st);
 	for (size_t i = 0; i < f->n_files; i++) {
 		const struct fact_file *ff = &f->files[i];
-		if (!ff->elf_read || !ff->elf.is_elf || !ff->elf.executable || !strchr(ff->path, '/') ||
-		    !is_daemon(f, ff->path))
+		if (!ff->elf_read || !ff->elf.is_elf || !ff->elf.executable || !is_daemon(f, &st, ff->path))
 			continue;
 		struct buf missing = { 0 };
 		for (size_t k = 0; k < sizeof features / sizeof *features; k++) {
@@ -83,4 +96,6 @@ CHECK(check_elf_hardening)
 			findings_add(out, self, facts_shown(f, ff->path), 0, "built without %s", missing.data);
 		buf_free(&missing);
 	}
+	strlist_free(&st.binaries);
+	free(st.init_texts);
 }

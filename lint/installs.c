@@ -143,15 +143,6 @@ static const struct var *loop_var(const struct vars *vs, const char *a, const ch
 	return found;
 }
 
-static bool is_closer(const char *w)
-{
-	static const char *const closers[] = { ";", "&&", "||", "|", "&", ")", "`", "do", "then", NULL };
-	for (size_t i = 0; closers[i]; i++)
-		if (strcmp(w, closers[i]) == 0)
-			return true;
-	return false;
-}
-
 static void record(struct installs *in, const char *src, const char *dest, const char *script, unsigned line)
 {
 	/* a package file put in /etc; a generated one (in /etc, /tmp, /var) is not ours */
@@ -167,8 +158,8 @@ static void record(struct installs *in, const char *src, const char *dest, const
  * directory, a recursive copy), which is then not followed. */
 static const struct installer {
 	const char *command;
-	const char *const with_argument[8];
-	const char *const refused[8];
+	const char *const with_argument[9]; /* NULL-terminated */
+	const char *const refused[9];
 } installers[] = {
 	{ "ucf", { "--sum-file", "--state-dir", "-s", "--src-dir" }, { "-p", "--purge" } },
 	{ "cp", { "-S", "--suffix" }, { "-t", "--target-directory", "-r", "-R", "--recursive", "-s", "--symbolic-link" } },
@@ -176,24 +167,16 @@ static const struct installer {
 	  { "-d", "--directory", "-t", "--target-directory" } },
 };
 
-static bool listed(const char *const *list, size_t n, const char *w)
-{
-	for (size_t i = 0; i < n && list[i]; i++)
-		if (strcmp(list[i], w) == 0)
-			return true;
-	return false;
-}
-
 /* COMMAND [OPTIONS] SOURCE DESTINATION, from the word after the command to the end of it. */
 static void install_call(struct installs *in, const struct installer *how, const struct vars *vs, char **w,
 			 size_t n, const char *script, unsigned line)
 {
 	const char *operand[2];
 	size_t ops = 0;
-	for (size_t i = 0; i < n && !is_closer(w[i]); i++) {
-		if (listed(how->refused, 8, w[i]))
+	for (size_t i = 0; i < n && !lint_ends_command(w[i]); i++) {
+		if (lint_word_in(how->refused, w[i]))
 			return;
-		if (listed(how->with_argument, 8, w[i]))
+		if (lint_word_in(how->with_argument, w[i]))
 			i++;
 		else if (w[i][0] != '-' && ops < 2)
 			operand[ops++] = w[i];
@@ -227,7 +210,7 @@ static size_t for_loop(struct vars *vs, char **w, size_t n)
 	size_t bytes = 0;
 	struct buf x = { 0 };
 	size_t i = 3;
-	for (; i < n && !is_closer(w[i]); i++) {
+	for (; i < n && !lint_ends_command(w[i]); i++) {
 		if (!known || !expand(w[i], vs, NULL, NULL, &x) || (bytes += x.len) > MAX_LIST_BYTES) {
 			known = false;
 			continue;
@@ -262,16 +245,6 @@ static void assignment(struct vars *vs, const char *word, const char *next)
 	buf_free(&x);
 }
 
-static bool opens_command(const char *w)
-{
-	static const char *const openers[] = { ";", "&&", "||", "|", "&", "$(", "`", "(", "then", "do", "else", "elif",
-					       "if", "while", "until", "!", "{", "local", "export", "readonly", NULL };
-	for (size_t i = 0; openers[i]; i++)
-		if (strcmp(w, openers[i]) == 0)
-			return true;
-	return false;
-}
-
 void installs_scan(struct installs *in, const char *script, const char *text)
 {
 	struct vars vs = { 0 };
@@ -296,7 +269,7 @@ void installs_scan(struct installs *in, const char *script, const char *text)
 		lint_split_words(logical.data, logical.len, &w);
 		bool at_command = true;
 		for (size_t i = 0; i < w.n; i++) {
-			if (opens_command(w.v[i])) {
+			if (lint_opens_command(w.v[i])) {
 				at_command = true;
 				continue;
 			}

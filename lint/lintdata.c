@@ -122,17 +122,28 @@ const struct lint_default *lint_data_default(const struct lint_data *ld, const c
 }
 
 /* Words after which the next word is in command position. */
-static const char *const command_openers[] = { ";", "&&", "||", "|", "&", "$(", "`", "(", "then", "do", "else",
-					       "elif", "if", "while", "until", "exec", "sudo", "env", "nohup",
-					       "!", "command", "time", "nice", "ionice", "timeout", "xargs", NULL };
+static const char *const command_openers[] = { ";", "&&", "||", "|", "&", "$(", "`", "(", "{", "then", "do",
+					       "else", "elif", "if", "while", "until", "exec", "sudo", "env",
+					       "nohup", "!", "command", "time", "nice", "ionice", "timeout",
+					       "xargs", "local", "export", "readonly", NULL };
 static const char *const command_closers[] = { ";", "&&", "||", "|", "&", ")", "`", NULL };
 
-static bool in(const char *const *list, const char *w)
+bool lint_word_in(const char *const *list, const char *w)
 {
 	for (size_t i = 0; list[i]; i++)
 		if (strcmp(list[i], w) == 0)
 			return true;
 	return false;
+}
+
+bool lint_opens_command(const char *w)
+{
+	return lint_word_in(command_openers, w);
+}
+
+bool lint_ends_command(const char *w)
+{
+	return lint_word_in(command_closers, w);
 }
 
 void lint_split_words(const char *line, size_t len, struct strlist *out)
@@ -196,7 +207,7 @@ void lint_scan_commands(const struct lint_commands *cmds, const char *text, unsi
 		bool at_command = true;
 		for (size_t i = 0; i < words.n; i++) {
 			const char *w = words.v[i];
-			if (in(command_openers, w)) {
+			if (lint_opens_command(w)) {
 				at_command = true;
 				continue;
 			}
@@ -209,7 +220,7 @@ void lint_scan_commands(const struct lint_commands *cmds, const char *text, unsi
 					if (strcmp(base_of(w), c->command) != 0)
 						continue;
 					bool args = !c->args.n, targets = !c->targets.n;
-					for (size_t j = i + 1; j < words.n && !in(command_closers, words.v[j]); j++) {
+					for (size_t j = i + 1; j < words.n && !lint_ends_command(words.v[j]); j++) {
 						args |= strlist_contains(&c->args, words.v[j]);
 						targets |= strlist_contains(&c->targets, words.v[j]);
 					}

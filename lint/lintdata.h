@@ -45,5 +45,11 @@ void lint_scan_commands(const struct lint_commands *cmds, const char *text, unsi
 /* Splits one line of shell into words, operators (; && || | & $( ( ) `) as words of their
  * own; quotes are dropped, a '#' starting a word ends the line. */
 void lint_split_words(const char *line, size_t len, struct strlist *out);
+/* Whether W is in the NULL-terminated LIST. */
+bool lint_word_in(const char *const *list, const char *w);
+/* Whether a shell word from lint_split_words puts the next word in command position
+ * (";", "then", "sudo", "export", …), or ends the command before it (";", "&&", ")", …). */
+bool lint_opens_command(const char *w);
+bool lint_ends_command(const char *w);
 
 #endif

@@ -310,7 +310,7 @@ static enum addr_class flags_class(const struct strlist *flags, const char *text
 	return worst;
 }
 
-static bool is_daemon_binary(const char *path, const struct dialect *dl)
+bool is_daemon_binary(const char *path, const struct dialect *dl)
 {
 	static const char *const dirs[] = { "usr/sbin/", "sbin/", NULL };
 	for (size_t i = 0; dirs[i]; i++)
