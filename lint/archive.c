@@ -184,17 +184,45 @@ static bool beneath_link(const struct walker *w, const char *path, const char **
 	return false;
 }
 
+const struct walk_limits walk_default_limits = { WALK_MAX_BYTES, WALK_MAX_RATIO, WALK_RATIO_FLOOR };
+static struct walk_limits limits = { WALK_MAX_BYTES, WALK_MAX_RATIO, WALK_RATIO_FLOOR };
+
+void archive_set_limits(const struct walk_limits *l)
+{
+	limits = *l;
+}
+
+const struct walk_limits *archive_limits(void)
+{
+	return &limits;
+}
+
+static void refused_by(struct walker *w, const char *limit, uint64_t value, uint64_t seen)
+{
+	w->st->limit = limit;
+	w->st->limit_value = value;
+	w->st->limit_seen = seen;
+	w->st->input_size = w->input_size;
+}
+
 static bool count_bytes(struct walker *w, const char *member, size_t n)
 {
 	w->st->bytes += n;
-	if (w->st->bytes > WALK_MAX_BYTES) {
-		fail(w, member, "more than %llu GiB of content: refused as a decompression bomb",
-		     (unsigned long long)(WALK_MAX_BYTES >> 30));
+	if (w->st->bytes > limits.max_bytes) {
+		refused_by(w, "max-bytes", limits.max_bytes, w->st->bytes);
+		fail(w, member, "more than %llu bytes of content (--max-bytes %llu): refused as a decompression bomb",
+		     (unsigned long long)limits.max_bytes, (unsigned long long)limits.max_bytes);
 		return false;
 	}
-	if (w->st->bytes > WALK_RATIO_FLOOR && w->st->bytes / WALK_MAX_RATIO > w->input_size) {
-		fail(w, member, "expands more than %u times its compressed size: refused as a decompression bomb",
-		     WALK_MAX_RATIO);
+	if (w->input_size != UINT64_MAX && w->st->bytes > limits.ratio_floor &&
+	    w->st->bytes / limits.max_ratio > w->input_size) {
+		refused_by(w, "max-ratio", limits.max_ratio, w->st->bytes / (w->input_size ? w->input_size : 1));
+		fail(w, member,
+		     "expands more than %llu times its compressed size (%llu bytes to %llu so far, past --ratio-floor %llu; "
+		     "--max-ratio %llu): refused as a decompression bomb",
+		     (unsigned long long)limits.max_ratio, (unsigned long long)w->input_size,
+		     (unsigned long long)w->st->bytes, (unsigned long long)limits.ratio_floor,
+		     (unsigned long long)limits.max_ratio);
 		return false;
 	}
 	return true;
@@ -348,8 +376,11 @@ static bool member_from_entry(struct walker *w, struct archive_entry *e, struct 
 			m->type = MEMBER_SPECIAL;
 		}
 	}
-	if (m->size < 0 || (uint64_t)m->size > WALK_MAX_BYTES) {
-		fail(w, raw, "declares %lld bytes: refused as a decompression bomb", (long long)m->size);
+	if (m->size < 0 || (uint64_t)m->size > limits.max_bytes) {
+		if (m->size >= 0)
+			refused_by(w, "max-bytes", limits.max_bytes, (uint64_t)m->size);
+		fail(w, raw, "declares %lld bytes (--max-bytes %llu): refused as a decompression bomb", (long long)m->size,
+		     (unsigned long long)limits.max_bytes);
 		return false;
 	}
 	return accept_member(w, m, raw);
@@ -868,7 +899,7 @@ int archive_walk(const char *input, const struct walk_ops *ops, void *ctx, struc
 		st->kind = INPUT_TREE;
 		w.ops = ops;
 		w.ctx = ctx;
-		w.input_size = UINT64_MAX / WALK_MAX_RATIO; /* a tree is not compressed */
+		w.input_size = UINT64_MAX; /* a tree is not compressed */
 		walk_dir(&w, fd, "", 0, buf);
 	} else if (!S_ISREG(sb.st_mode)) {
 		fail(&w, NULL, "neither a file nor a directory");
@@ -889,7 +920,7 @@ int archive_walk(const char *input, const struct walk_ops *ops, void *ctx, struc
 		} else if (kind == INPUT_FILE) {
 			w.ops = ops;
 			w.ctx = ctx;
-			w.input_size = UINT64_MAX / WALK_MAX_RATIO;
+			w.input_size = UINT64_MAX;
 			walk_single(&w, fd, input, buf);
 		} else {
 			if (kind == INPUT_DEB || kind == INPUT_RPM) {

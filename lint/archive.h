@@ -61,7 +61,22 @@ struct walk_stats {
 	enum input_kind kind;
 	uint64_t bytes; /* content bytes read (uncompressed) */
 	size_t members, kept;
+	/* a refusal by one of the limits below: the option's name (without --), its bound and the
+	 * figure that passed it; NULL otherwise */
+	const char *limit;
+	uint64_t limit_value, limit_seen, input_size;
 };
+
+/* The bomb limits, options of `lint` (--max-bytes, --max-ratio, --ratio-floor) whose defaults
+ * are the WALK_ constants above. Set once, before any walk starts (the workers only read them). */
+struct walk_limits {
+	uint64_t max_bytes; /* content of one package */
+	uint64_t max_ratio; /* content over the archive's size ... */
+	uint64_t ratio_floor; /* ... judged once the content passes this */
+};
+extern const struct walk_limits walk_default_limits;
+void archive_set_limits(const struct walk_limits *l);
+const struct walk_limits *archive_limits(void);
 
 /* Walks INPUT. Returns 0, or -1 with one message in D naming INPUT and the member. */
 int archive_walk(const char *input, const struct walk_ops *ops, void *ctx, struct walk_stats *st, struct diag *d);

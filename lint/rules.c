@@ -205,7 +205,7 @@ void findings_add(struct findings *out, const struct lint_rule *rule, const char
 	}
 	va_list ap;
 	va_start(ap, fmt);
-	out->v[out->n++] = (struct finding){ rule, rule->level, xstrdup(file ? file : ""), line, xvasprintf(fmt, ap) };
+	out->v[out->n++] = (struct finding){ rule, rule->level, xstrdup(file ? file : ""), line, xvasprintf(fmt, ap), NULL };
 	va_end(ap);
 }
 
@@ -214,6 +214,7 @@ void findings_free(struct findings *out)
 	for (size_t i = 0; i < out->n; i++) {
 		free(out->v[i].file);
 		free(out->v[i].message);
+		free(out->v[i].policy);
 	}
 	free(out->v);
 	memset(out, 0, sizeof *out);
@@ -261,6 +262,7 @@ void findings_sort(struct findings *out)
 		if (k && cmp_findings(&out->v[k - 1], &out->v[i]) == 0) {
 			free(out->v[i].file);
 			free(out->v[i].message);
+			free(out->v[i].policy);
 			continue;
 		}
 		out->v[k++] = out->v[i];

@@ -21,6 +21,7 @@ struct finding {
 	char *file;
 	unsigned line; /* 0: the whole file */
 	char *message;
+	char *policy; /* the reason of the policy entry that set its level (policy.h), or NULL */
 };
 
 struct findings {
