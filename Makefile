@@ -106,7 +106,7 @@ check-boot-run: $(O)/hardenkit
 # download, cached in /var/cache/hardenkit/debs) against tests/lint/real-expected.txt, whose
 # rows cite the package line behind each verdict. A failed download says so and skips.
 # make bench: the same corpus against bsdtar (the decompression floor) and lintian.
-.PHONY: check-real check-real-run bench bench-run
+.PHONY: check-real check-real-run bench bench-run bench-gate bench-gate-run
 check-real:
 	tools/install-deps build test
 	$(MAKE) check-real-run
@@ -121,3 +121,13 @@ bench:
 
 bench-run: $(O)/hardenkit
 	HARDENKIT_DATADIR=$(CURDIR)/templates tools/lint-bench $(CURDIR)/$(O)/hardenkit
+
+# make bench-gate (issue 13): lint as a distribution's gate over 1,000 real Debian packages (a
+# seeded draw, apt-get download into /var/cache/hardenkit/gate-debs): uncached, cold and warm
+# cache, 10 packages changed. A benchmark, not a test: it prints figures (tools/bench-gate).
+bench-gate:
+	tools/install-deps build test
+	$(MAKE) bench-gate-run
+
+bench-gate-run: $(O)/hardenkit
+	HARDENKIT_DATADIR=$(CURDIR)/templates tools/bench-gate $(CURDIR)/$(O)/hardenkit

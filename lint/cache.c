@@ -393,6 +393,12 @@ void cache_put(struct cache *c, const char key[65], const struct lint_result *r)
 	free(body);
 }
 
+/* Whether NAME is N lowercase hex digits: the only names trimming may remove. */
+static bool is_hex(const char *name, size_t n)
+{
+	return strlen(name) == n && strspn(name, "0123456789abcdef") == n;
+}
+
 struct aged {
 	char *path;
 	long long size;
@@ -419,13 +425,13 @@ static void trim(struct cache *c)
 	DIR *top = opendir(c->dir);
 	struct dirent *e;
 	while (top && (e = readdir(top))) {
-		if (strlen(e->d_name) != 2)
-			continue;
+		if (!is_hex(e->d_name, 2))
+			continue; /* only the entry directories: never "..", never what else lives there */
 		char *sub = xasprintf("%s/%s", c->dir, e->d_name);
 		DIR *d = opendir(sub);
 		struct dirent *f;
 		while (d && (f = readdir(d))) {
-			if (f->d_name[0] == '.')
+			if (!is_hex(f->d_name, 64))
 				continue;
 			char *path = xasprintf("%s/%s", sub, f->d_name);
 			struct stat st;

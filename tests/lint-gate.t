@@ -10,13 +10,7 @@ H="$HARDENKIT"
 lint() { "$H" lint --no-apparmor-parser "$@"; }
 
 # three packages: one clean, one failing, one that is not a package at all
-mkpkg() { # mkpkg NAME SECTION: $T/pool/NAME_1.0_all.deb from $T/src/NAME/{tree,ctl}
-	mkdir -p "$T/src/$1/tree" "$T/src/$1/ctl" "$T/pool/${1%"${1#?}"}/$1"
-	printf 'Package: %s\nVersion: 1.0\nSection: %s\nPriority: optional\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: fixture\n' \
-		"$1" "$2" >"$T/src/$1/ctl/control"
-	mkdeb "$T/src/$1" "$T/src/$1/tree" "$T/src/$1/ctl" &&
-		mv "$T/src/$1/fixture.deb" "$T/pool/${1%"${1#?}"}/$1/$1_1.0_all.deb"
-}
+mkpkg() { mkpool "$T/pool" "$T/src" "$1" 1.0 "$2"; }
 hardened_unit /usr/sbin/fixtured | put "$T/src/good/tree" usr/lib/systemd/system/fixture.service 0644
 profile fixture /usr/sbin/fixtured | put "$T/src/good/tree" etc/apparmor.d/usr.sbin.fixtured 0644
 mkpkg good net

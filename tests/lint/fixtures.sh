@@ -31,3 +31,13 @@ mkdeb() {
 		(cd "$1" && rm -f fixture.deb && ar rc fixture.deb debian-binary control.tar.xz data.tar.xz &&
 			rm debian-binary control.tar.xz data.tar.xz)
 }
+
+# mkpool POOL SRC NAME VERSION SECTION [CONTROL-LINES]: POOL/n/NAME/NAME_VERSION_all.deb from
+# the tree SRC/NAME/tree, with a control file of that name, version and section
+mkpool() {
+	mkdir -p "$2/$3/tree" "$2/$3/ctl" "$1/${3%"${3#?}"}/$3"
+	printf 'Package: %s\nVersion: %s\nSection: %s\nPriority: optional\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: fixture\n%b' \
+		"$3" "$4" "$5" "${6:-}" >"$2/$3/ctl/control"
+	mkdeb "$2/$3" "$2/$3/tree" "$2/$3/ctl" &&
+		mv "$2/$3/fixture.deb" "$1/${3%"${3#?}"}/$3/$3_$4_all.deb"
+}
