@@ -114,6 +114,18 @@ check-real:
 check-real-run: $(O)/hardenkit
 	HARDENKIT_DATADIR=$(CURDIR)/templates tools/lint-real $(CURDIR)/$(O)/hardenkit
 
+# make measure-blind (issue 12): precision, recall and F1 of hardenkit lint per invariant on the
+# hand-judged blind set (tests/lint/blind-*.txt, apt-get download into
+# /var/cache/hardenkit/blind-debs) and on the check-real set; a measurement, always exit 0.
+# make check-blind: the same, failing when a rule's F1 is below 0.95 (issue 12's target); not
+# in .ci/run until the target is met.
+.PHONY: measure-blind check-blind
+measure-blind: $(O)/hardenkit
+	HARDENKIT_DATADIR=$(CURDIR)/templates tools/lint-measure $(CURDIR)/$(O)/hardenkit
+
+check-blind: $(O)/hardenkit
+	HARDENKIT_DATADIR=$(CURDIR)/templates tools/lint-measure --check $(CURDIR)/$(O)/hardenkit
+
 bench:
 	tools/install-deps build test bench
 	$(MAKE) check-real-run
