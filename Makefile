@@ -14,7 +14,7 @@ VERSION = 0.1.0
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC = libconfig libarchive libnftables libapparmor libcrypto jansson libseccomp rpm libxml-2.0
+LIBS_PC = libconfig libarchive libnftables libapparmor libcrypto jansson libseccomp rpm libxml-2.0 p11-kit-1
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 CFLAGS ?= -O2 -g
 PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
@@ -37,7 +37,8 @@ GEN_SRC = generators/gen.c generators/bind.c generators/unit.c generators/apparm
 LINT_SRC = $(wildcard lint/*.c)
 FB_SRC = $(wildcard firstboot/*.c) generators/credentials.c
 FW_SRC = $(wildcard firewall/*.c)
-SRC = $(CORE_SRC) $(GEN_SRC) $(FB_SRC) $(FW_SRC) $(LINT_SRC)
+INDEX_SRC = $(wildcard index/*.c)
+SRC = $(CORE_SRC) $(GEN_SRC) $(FB_SRC) $(FW_SRC) $(LINT_SRC) $(INDEX_SRC)
 OBJ = $(SRC:%.c=$(O)/%.o)
 TEST_C = $(wildcard tests/*.c)
 TEST_BIN = $(TEST_C:tests/%.c=$(O)/tests/%.t)
@@ -46,7 +47,7 @@ TEST_BIN = $(TEST_C:tests/%.c=$(O)/tests/%.t)
 
 all: $(O)/hardenkit
 
-$(O)/%.o: %.c $(wildcard core/*.h generators/*.h firewall/*.h firstboot/*.h lint/*.h)
+$(O)/%.o: %.c $(wildcard core/*.h generators/*.h firewall/*.h firstboot/*.h lint/*.h index/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -59,6 +60,7 @@ $(O)/tests/%.t: tests/%.c tests/tap.h $(OBJ)
 
 deps:
 	tools/install-deps build test daemon
+	tools/tuf-js-install $(CURDIR)/$(O)
 
 # The suite: every C test and every shell test, through prove (TAP). The variables tell the
 # shell tests which binary and data to use, so SANITIZE=1 runs them on the sanitized build.

@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "rules", cmd_rules, "list the linter's rules" },
 	{ "explain", cmd_explain, "explain one linter rule: what it refuses, why, how to fix it" },
 	{ "firstboot", cmd_firstboot, "make the first-boot credentials gen declared, once, on the installed system" },
+	{ "index", cmd_index, "sign and verify the package index (TUF 1.0): token-held subkey, offline master key" },
 	{ "exposure", cmd_exposure, "print the exposure score of service units, as systemd-analyze security computes it" },
 };
 
