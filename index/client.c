@@ -220,8 +220,6 @@ static bool update_root(const char *metadir, struct trusted *t, time_t now, stru
 		int64_t v;
 		time_t exp;
 		bool ok = doc && meta_check_signatures(doc, json_object_get(t->doc[T_ROOT], "signed"), "root", p, d);
-		if (!ok && doc)
-			diag_error(d, p, 0, "the new root is not signed by the trusted root's keys; refused");
 		ok = ok && meta_check_signatures(doc, json_object_get(doc, "signed"), "root", p, d) &&
 		     meta_check_common(doc, "root", p, &v, &exp, d);
 		if (ok && v != next) {

@@ -155,7 +155,7 @@ bool meta_check_signatures(const json_t *doc, const json_t *root_signed, const c
 			diag_error(d, file, 0, "%s role: %s in the trusted root; %lld of %lld required signatures valid",
 				   role, unknown_why, (long long)good, (long long)threshold);
 		else
-			diag_error(d, file, 0, "%s role: %lld of %lld required signatures from the keys the trusted root names are valid",
+			diag_error(d, file, 0, "%s role: %lld of %lld required signatures by distinct keys the trusted root names are valid; refused",
 				   role, (long long)good, (long long)threshold);
 		return false;
 	}
