@@ -107,7 +107,8 @@ check-boot-run: $(O)/hardenkit
 # make check-real (issue 5): hardenkit lint on 42 real Debian 12 packages (apt-get
 # download, cached in /var/cache/hardenkit/debs) against tests/lint/real-expected.txt, whose
 # rows cite the package line behind each verdict. A failed download says so and skips.
-# make bench: the same corpus against bsdtar (the decompression floor) and lintian.
+# make bench: the same corpus against bsdtar (the decompression floor) and lintian; then the
+# signed index (tools/index-bench): build vs sha256sum, verify of a 64,000-entry index.
 .PHONY: check-real check-real-run bench bench-run bench-gate bench-gate-run
 check-real:
 	tools/install-deps build test
@@ -135,6 +136,7 @@ bench:
 
 bench-run: $(O)/hardenkit
 	HARDENKIT_DATADIR=$(CURDIR)/templates tools/lint-bench $(CURDIR)/$(O)/hardenkit
+	tools/index-bench $(CURDIR)/$(O)/hardenkit
 
 # make bench-gate (issue 13): lint as a distribution's gate over 1,000 real Debian packages (a
 # seeded draw, apt-get download into /var/cache/hardenkit/gate-debs): uncached, cold and warm

@@ -172,25 +172,30 @@ static bool check_declared(const json_t *entry, const struct buf *raw, const cha
 	return true;
 }
 
-/* Reads a role file with its bound and checks signature, type and the version expected
+/* Checks a role file already read: signature threshold, type and the version expected
  * (0: any). */
+static bool check_role(const json_t *doc, const char *path, const char *type, const json_t *root,
+		       json_int_t want_version, struct diag *d)
+{
+	int64_t v;
+	time_t exp;
+	if (!meta_check_signatures(doc, json_object_get(root, "signed"), type, path, d) ||
+	    !meta_check_common(doc, type, path, &v, &exp, d))
+		return false;
+	if (want_version && v != want_version) {
+		diag_error(d, path, 0, "version %lld, but %lld expected (a replayed or mixed-up file)", (long long)v,
+			   (long long)want_version);
+		return false;
+	}
+	return true;
+}
+
+/* Reads a role file within its bound, then check_role. */
 static json_t *fetch_role(const char *path, const char *type, size_t limit, const json_t *root, struct buf *raw,
 			  json_int_t want_version, struct diag *d)
 {
 	json_t *doc = meta_read(path, limit, raw, d);
-	int64_t v;
-	time_t exp;
-	if (!doc)
-		return NULL;
-	if (!meta_check_signatures(doc, json_object_get(root, "signed"), type, path, d) ||
-	    !meta_check_common(doc, type, path, &v, &exp, d)) {
-		json_decref(doc);
-		buf_free(raw);
-		return NULL;
-	}
-	if (want_version && v != want_version) {
-		diag_error(d, path, 0, "version %lld, but %lld expected (a replayed or mixed-up file)", (long long)v,
-			   (long long)want_version);
+	if (doc && !check_role(doc, path, type, root, want_version, d)) {
 		json_decref(doc);
 		buf_free(raw);
 		return NULL;
@@ -291,11 +296,7 @@ static bool update_snapshot(const char *metadir, struct trusted *t, time_t now, 
 	struct buf raw = { 0 };
 	/* the hash and length are checked before the signature, so a tampered byte reads as such */
 	json_t *doc = meta_read(p, limit, &raw, d);
-	bool ok = doc && check_declared(entry, &raw, p, d);
-	json_decref(doc);
-	buf_free(&raw);
-	doc = ok ? fetch_role(p, "snapshot", limit, t->doc[T_ROOT], &raw, v, d) : NULL;
-	ok = doc != NULL;
+	bool ok = doc && check_declared(entry, &raw, p, d) && check_role(doc, p, "snapshot", t->doc[T_ROOT], v, d);
 	json_t *old = t->doc[T_SNAPSHOT];
 	if (ok && old) {
 		const char *k;
@@ -338,12 +339,10 @@ static bool update_targets(const char *metadir, struct trusted *t, time_t now, s
 			       : META_TARGETS_MAX;
 	char *p = xasprintf("%s/%lld.targets.json", metadir, (long long)v);
 	struct buf raw = { 0 };
+	/* one read and one parse: the declared hash is checked on the bytes before the signature */
 	json_t *doc = meta_read(p, limit, &raw, d);
-	bool ok = doc && check_declared(entry, &raw, p, d);
-	json_decref(doc);
-	buf_free(&raw);
-	doc = ok ? fetch_role(p, "targets", limit, t->doc[T_ROOT], &raw, v, d) : NULL;
-	ok = doc != NULL && not_expired(doc, p, now, d);
+	bool ok = doc && check_declared(entry, &raw, p, d) && check_role(doc, p, "targets", t->doc[T_ROOT], v, d) &&
+		  not_expired(doc, p, now, d);
 	if (ok && !json_is_object(json_object_get(json_object_get(doc, "signed"), "targets"))) {
 		diag_error(d, p, 0, "has no targets object");
 		ok = false;

@@ -20,6 +20,9 @@ softhsm2-util --init-token --free --label release --so-pin 87654321 --pin 123456
 TOKEN_A="pkcs11:token=release;object=release-a?module-path=$SOFTHSM_MODULE"
 TOKEN_B="pkcs11:token=release;object=release-b?module-path=$SOFTHSM_MODULE"
 
+# under ASan: full stacks at malloc, so that tests/lsan.supp's libsofthsm2.so line can see
+# the token module (built without frame pointers) under its own leak
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 hk() { "$HARDENKIT" index "$@"; }
 
 # a pool: two .deb-named archives of random bytes and an .rpm one
