@@ -38,7 +38,8 @@ LINT_SRC = $(wildcard lint/*.c)
 FB_SRC = $(wildcard firstboot/*.c) generators/credentials.c
 FW_SRC = $(wildcard firewall/*.c)
 INDEX_SRC = $(wildcard index/*.c)
-SRC = $(CORE_SRC) $(GEN_SRC) $(FB_SRC) $(FW_SRC) $(LINT_SRC) $(INDEX_SRC)
+OBS_SRC = $(wildcard observe/*.c)
+SRC = $(CORE_SRC) $(GEN_SRC) $(FB_SRC) $(FW_SRC) $(LINT_SRC) $(INDEX_SRC) $(OBS_SRC)
 OBJ = $(SRC:%.c=$(O)/%.o)
 TEST_C = $(wildcard tests/*.c)
 TEST_BIN = $(TEST_C:tests/%.c=$(O)/tests/%.t)
@@ -47,7 +48,7 @@ TEST_BIN = $(TEST_C:tests/%.c=$(O)/tests/%.t)
 
 all: $(O)/hardenkit
 
-$(O)/%.o: %.c $(wildcard core/*.h generators/*.h firewall/*.h firstboot/*.h lint/*.h index/*.h)
+$(O)/%.o: %.c $(wildcard core/*.h generators/*.h firewall/*.h firstboot/*.h lint/*.h index/*.h observe/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

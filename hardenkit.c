@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "firstboot", cmd_firstboot, "make the first-boot credentials gen declared, once, on the installed system" },
 	{ "index", cmd_index, "sign and verify the package index (TUF 1.0): token-held subkey, offline master key" },
 	{ "exposure", cmd_exposure, "print the exposure score of service units, as systemd-analyze security computes it" },
+	{ "observe", cmd_observe, "install a package into a Debian root, boot it, and report what it listens on and reaches" },
 };
 
 static void print_help(FILE *out)

@@ -33,5 +33,6 @@ int cmd_lint(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_index(int argc, char **argv);
+int cmd_observe(int argc, char **argv);
 
 #endif

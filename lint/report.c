@@ -206,10 +206,10 @@ static const char *sarif_level(enum diag_level l)
 	return l == DIAG_ERROR ? "error" : l == DIAG_WARNING ? "warning" : "note";
 }
 
-static json_t *sarif_rules(void)
+static json_t *sarif_rules(const struct lint_rule *table)
 {
 	json_t *rules = json_array();
-	for (const struct lint_rule *r = lint_rules; r->id; r++) {
+	for (const struct lint_rule *r = table; r->id; r++) {
 		json_t *o = json_object();
 		json_object_set_new(o, "id", json_string(r->id));
 		json_object_set_new(o, "shortDescription", json_pack("{s:s}", "text", r->summary));
@@ -234,6 +234,7 @@ struct report_stream {
 	bool unreadable_fails;
 	size_t tests;
 	bool failed;
+	const struct lint_rule *rules; /* lint_rules, or the caller's table (report_write_rules) */
 };
 
 #define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6) | JSON_ENCODE_ANY)
@@ -269,9 +270,10 @@ static void item_at(struct report_stream *s, json_t *v, int depth)
 	json_decref(v);
 }
 
-struct report_stream *report_open(FILE *out, enum report_format fmt, bool colour)
+static struct report_stream *open_rules(FILE *out, enum report_format fmt, bool colour, const struct lint_rule *rules)
 {
 	struct report_stream *s = xcalloc(1, sizeof *s);
+	s->rules = rules;
 	s->out = out;
 	s->fmt = fmt;
 	s->text = (struct text_ctx){ out, colour ? "\033[1;31m" : "", colour ? "\033[1;33m" : "", colour ? "\033[1m" : "",
@@ -295,7 +297,7 @@ struct report_stream *report_open(FILE *out, enum report_format fmt, bool colour
 		field_at(out, "version", v = json_string("2.1.0"), 1, false);
 		json_decref(v);
 		fputs(",\n  \"runs\": [\n    {", out);
-		v = json_pack("{s:{s:s, s:s, s:o}}", "driver", "name", "hardenkit", "version", HK_VERSION, "rules", sarif_rules());
+		v = json_pack("{s:{s:s, s:s, s:o}}", "driver", "name", "hardenkit", "version", HK_VERSION, "rules", sarif_rules(s->rules));
 		field_at(out, "tool", v, 3, true);
 		json_decref(v);
 		fputs(",\n      \"results\": [", out);
@@ -309,6 +311,11 @@ struct report_stream *report_open(FILE *out, enum report_format fmt, bool colour
 	return s;
 }
 
+struct report_stream *report_open(FILE *out, enum report_format fmt, bool colour)
+{
+	return open_rules(out, fmt, colour, lint_rules);
+}
+
 static void sarif_finding(struct report_stream *s, const struct lint_result *r, const struct finding *fd)
 {
 	char *loc = report_location(r, fd->file);
@@ -317,7 +324,7 @@ static void sarif_finding(struct report_stream *s, const struct lint_result *r, 
 	if (fd->line)
 		json_object_set_new(phys, "region", json_pack("{s:i}", "startLine", (json_int_t)fd->line));
 	json_t *res = json_pack("{s:s, s:i, s:s, s:{s:s}, s:[{s:o}]}", "ruleId", fd->rule->id, "ruleIndex",
-				(json_int_t)(fd->rule - lint_rules), "level", sarif_level(fd->level), "message", "text",
+				(json_int_t)(fd->rule - s->rules), "level", sarif_level(fd->level), "message", "text",
 				fd->message, "locations", "physicalLocation", phys);
 	if (r->name || r->path[0]) {
 		/* the same fingerprint as the JSON's: code-scanning services match results run to run */
@@ -340,7 +347,7 @@ static void tap_package(struct report_stream *s, const struct lint_result *r)
 		fprintf(out, "not ok %zu - %s: could not be read\n# %s\n", ++s->tests, label, r->error);
 		return;
 	}
-	for (const struct lint_rule *rule = lint_rules; rule->id; rule++) {
+	for (const struct lint_rule *rule = s->rules; rule->id; rule++) {
 		bool failed = false;
 		for (size_t k = 0; k < r->findings.n; k++)
 			failed |= r->findings.v[k].rule == rule && r->findings.v[k].level == DIAG_ERROR;
@@ -477,7 +484,13 @@ bool report_close(struct report_stream *s, const struct findings *run, void *tai
 void report_write(FILE *out, enum report_format fmt, const struct lint_result *rs, size_t n,
 		  const struct findings *run, bool colour)
 {
-	struct report_stream *s = report_open(out, fmt, colour);
+	report_write_rules(out, fmt, lint_rules, rs, n, run, colour);
+}
+
+void report_write_rules(FILE *out, enum report_format fmt, const struct lint_rule *rules,
+			const struct lint_result *rs, size_t n, const struct findings *run, bool colour)
+{
+	struct report_stream *s = open_rules(out, fmt, colour, rules);
 	for (size_t i = 0; i < n; i++)
 		report_package(s, &rs[i]);
 	report_close(s, run, NULL);

@@ -72,6 +72,12 @@ bool report_format_parse(const char *s, enum report_format *out);
 /* RUN: findings about the run itself (distribution waivers unused or expired), or NULL. */
 void report_write(FILE *out, enum report_format fmt, const struct lint_result *rs, size_t n,
 		  const struct findings *run, bool colour);
+/* The same writers for a command that judges with a rule table of its own (observe: the
+ * lint ids where the meaning is the same, listen-public and phone-home, and rows of its own):
+ * RULES, ending with a NULL id, stand for lint_rules in SARIF's rule list and ruleIndex, and
+ * TAP has one test per package and row of RULES. Findings must point into RULES. */
+void report_write_rules(FILE *out, enum report_format fmt, const struct lint_rule *rules,
+			const struct lint_result *rs, size_t n, const struct findings *run, bool colour);
 
 /* The same documents written one package at a time, so that a run over an archive holds only
  * the packages in flight: report_open, report_package for each in order, report_close. TAP's

@@ -6,6 +6,8 @@
 #   in_boot CMD…                       runs CMD inside the boot (all its namespaces)
 #   boot_settle SECONDS                 systemctl is-system-running --wait, bounded
 #   boot_stop                           poweroff (bounded), then SIGKILL to its PID 1
+# HK_BOOT_INIT names the PID 1 script when it is not $HK_SRCDIR/tools/boot-init (hardenkit observe
+# runs this file from its datadir).
 
 boot_pids=          # host PIDs of booted PID 1s still to stop
 boot_netns=         # netns names made with `ip netns add`
@@ -22,7 +24,7 @@ boot_start() { # NAME LOWER UPPER DIR
 	fi
 	# timeout is the last resort: whatever happens to this script, the boot ends.
 	timeout -s KILL 900 unshare --pid --fork --mount --uts --ipc --net --propagation private \
-		"$HK_SRCDIR/tools/boot-init" "$_lower" "$_upper" "$_dir/work" "$_dir/merged" \
+		"${HK_BOOT_INIT:-$HK_SRCDIR/tools/boot-init}" "$_lower" "$_upper" "$_dir/work" "$_dir/merged" \
 		> "$_dir/console" 2>&1 < /dev/null &
 	_tpid=$!
 	boot_pid=
