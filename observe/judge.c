@@ -220,6 +220,16 @@ static void judge_dns(const struct obs_records *rs, size_t at, struct lint_resul
 			    !strstr(then.data, fld(c, 2)))
 				buf_printf(&then, ", then %s %s", fld(c, 1), fld(c, 2));
 		}
+		/* what the peer saw sent to the answer, when the socket was too brief to be seen */
+		for (size_t k = 0; k < rs->n; k++) {
+			const struct obs_record *c = &rs->v[k];
+			if (strcmp(c->kind, "peer") != 0 || strcmp(fld(c, 1), ans) != 0)
+				continue;
+			char *remote = xasprintf("%s:%s", ans, fld(c, 2));
+			if (!strstr(then.data, remote))
+				buf_printf(&then, ", then %s %s", fld(c, 0), remote);
+			free(remote);
+		}
 	}
 	struct buf lb = { 0 };
 	const char *label = phase_label(fld(r, 0), &lb);
@@ -250,12 +260,12 @@ static void judge_connect(const struct obs_records *rs, const struct obs_record 
 static void judge_peer(const struct obs_records *rs, const struct obs_record *r, struct lint_result *out)
 {
 	/* peer PROTO ADDR PORT: what reached the rest of the world; reported on its own only when
-	 * no socket inside was seen making it */
+	 * no socket inside was seen making it and it went to no name's answer (told with the name) */
 	char *remote = xasprintf("%s:%s", fld(r, 1), fld(r, 2));
 	bool seen = false;
 	for (size_t i = 0; i < rs->n && !seen; i++)
 		seen = strcmp(rs->v[i].kind, "connect") == 0 && strcmp(fld(&rs->v[i], 2), remote) == 0;
-	if (!seen)
+	if (!seen && !answered(rs, remote))
 		findings_add(&out->findings, rule("phone-home"), "", 0,
 			     "observed: %s %s reached the peer, from a socket that was gone before it was seen", fld(r, 0),
 			     remote);

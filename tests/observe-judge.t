@@ -33,6 +33,7 @@ connect|boot|udp|198.51.100.2:53|demo|101|demo.service
 connect|boot|tcp|203.0.113.9:8443|demo|101|demo.service
 peer|tcp|198.18.0.2|443
 peer|udp|203.0.113.50|9999
+peer|udp|198.18.0.3|123
 process|demo.service|101|demo|demo|0000000000003400
 process|demo-extra.service|202|demo-extra|root|000001ffffffffff
 process|demo-setup.service|303|demo-setup|nobody|0000000000000000
@@ -50,11 +51,11 @@ lib/systemd/system/demo.service observed: tcp 127.0.0.53%lo:5353 by demo (demo.s
 lib/systemd/system/demo.service observed: tcp [::1]:6000 by demo (demo.service), loopback
 lib/systemd/system/demo.service observed: unix /run/demo/ctl.sock by demo (demo.service), a unix socket" \
 	"observed-listen: loopback (127/8 with an interface scope, ::1) and unix sockets are records, not faults"
-is "$(msgs phone-home)" " observed: dns A updates.demo.example by a process that was gone before it was seen [after triggering demo-update.timer]
+is "$(msgs phone-home)" " observed: dns A updates.demo.example by a process that was gone before it was seen, then udp 198.18.0.3:123 [after triggering demo-update.timer]
  observed: udp 203.0.113.50:9999 reached the peer, from a socket that was gone before it was seen
 lib/systemd/system/demo.service observed: dns A,AAAA telemetry.demo.example by demo (demo.service), then tcp 198.18.0.2:443
 lib/systemd/system/demo.service observed: tcp 203.0.113.9:8443 by demo (demo.service)" \
-	"phone-home: a name with the attempt made to its answer, an address without a name, what only the peer saw; never the resolver itself"
+	"phone-home: a name with the attempts made to its answer (seen inside or at the peer), an address without a name, what only the peer saw; never the resolver itself"
 is "$(msgs observed-not-started)" "lib/systemd/system/demo-crash.service observed: demo-crash.service did not start (failed/failed): Result=exit-code ExecMainStatus=1; demo: no config
 lib/systemd/system/demo-needs.service observed: demo-needs.service did not start (inactive/dead): unmet condition ConditionPathExists=/etc/demo.conf -- it needs configuration; nothing it would do was observed" \
 	"observed-not-started: a failed unit and an unmet condition; not a oneshot that ran, nor a unit nobody enabled"
