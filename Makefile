@@ -121,6 +121,17 @@ check-observe-run: $(O)/hardenkit
 	HK_SRCDIR=$(CURDIR) HK_BUILD=$(CURDIR)/$(O) \
 	prove --exec '' -v tests/observe/observe.t
 
+# make bench-observe: hardenkit observe's time per package (median, p90) over a seeded draw of
+# Debian 12 packages that ship a service, each also linted (tools/observe-bench; root).
+#   make bench-observe N=30 SEED=18
+.PHONY: bench-observe bench-observe-run
+bench-observe:
+	tools/install-deps build test
+	$(MAKE) bench-observe-run
+
+bench-observe-run: $(O)/hardenkit
+	HARDENKIT_DATADIR=$(CURDIR)/templates tools/observe-bench $(CURDIR)/$(O)/hardenkit $(or $(N),10) $(or $(SEED),18)
+
 # make check-real (issue 5): hardenkit lint on 42 real Debian 12 packages (apt-get
 # download, cached in /var/cache/hardenkit/debs) against tests/lint/real-expected.txt, whose
 # rows cite the package line behind each verdict. A failed download says so and skips.
