@@ -170,6 +170,8 @@ static int replay_records(char **paths, size_t n, enum report_format fmt)
 	for (size_t i = 0; i < n; i++) {
 		struct obs_records rs = { 0 };
 		results[i].path = xstrdup(paths[i]);
+		results[i].index = -1; /* no --shard here */
+		results[i].essential = -1;
 		char *error = NULL;
 		if (read_records(paths[i], &rs, &error))
 			observe_judge(&rs, &results[i]);
@@ -273,6 +275,8 @@ int cmd_observe(int argc, char **argv)
 		struct lint_result *r = &results[i];
 		const char *deb = argv[optind + (int)i];
 		r->path = xstrdup(deb);
+		r->index = -1; /* no --shard here */
+		r->essential = -1;
 		if (access(deb, R_OK) != 0) {
 			r->error = xasprintf("cannot read %s: %s", deb, strerror(errno));
 			continue;
